@@ -1,0 +1,37 @@
+//! REST and WebSocket paths, shared so the client and server cannot drift apart.
+
+pub const HEALTH: &str = "/healthz";
+pub const OPENAPI: &str = "/api/v1/openapi.json";
+
+pub const LOGIN: &str = "/api/v1/auth/login";
+pub const LOGOUT: &str = "/api/v1/auth/logout";
+pub const ADMIN_LOGIN: &str = "/api/v1/admin/login";
+
+/// The logged-in agent's status snapshot (`GET`).
+pub const ME: &str = "/api/v1/me";
+/// Turn this device's answering on or off (`PUT`, R4/R5).
+pub const ME_ANSWER: &str = "/api/v1/me/answer";
+/// Open or close chat reception (`PUT`, R7).
+pub const ME_RECEPTION: &str = "/api/v1/me/reception";
+
+/// `GET` search/list, `POST` create.
+pub const CUSTOMERS: &str = "/api/v1/customers";
+/// `GET ?since=N`: the enterprise's customer changes after change sequence N.
+pub const CUSTOMER_CHANGES: &str = "/api/v1/customers/changes";
+/// `GET`, `PATCH` one customer: append the id.
+pub fn customer(id: i64) -> String {
+    format!("{CUSTOMERS}/{id}")
+}
+/// `POST` a contact method to a customer.
+pub fn customer_contacts(id: i64) -> String {
+    format!("{CUSTOMERS}/{id}/contacts")
+}
+
+/// `GET` with `Upgrade: websocket` and the bearer token: the device's event stream.
+pub const EVENTS: &str = "/api/v1/events";
+
+/// Administrator: `GET` list, `POST` create agents of the administrator's enterprise.
+pub const ADMIN_AGENTS: &str = "/api/v1/admin/agents";
+pub fn admin_agent(id: i64) -> String {
+    format!("{ADMIN_AGENTS}/{id}")
+}

@@ -1,0 +1,5 @@
+//! Credentials: password hashing, bearer tokens, and the login throttle policy.
+
+pub mod password;
+pub mod throttle;
+pub mod token;

@@ -1,0 +1,157 @@
+//! The `seatline-platform` command line: `serve`, `create-enterprise`, `seed-demo`.
+
+use crate::api::{self, AppState};
+use crate::auth::password;
+use crate::config::ServeConfig;
+use crate::store::{now_ms, Store};
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use seatline_proto::{EnterpriseCode, Password, Username};
+use std::io::Write;
+use std::net::SocketAddr;
+
+/// The default database: an embedded SQLite file in the working directory.
+pub const DEFAULT_DB: &str = "sqlite://seatline-platform.db";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "seatline-platform",
+    version,
+    about = "The Seatline contact-center platform server"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the REST API and event sockets. Prints `listening on http://ADDR` once bound.
+    Serve {
+        /// `sqlite://FILE` (embedded, created if missing) or `postgres://USER@HOST:PORT/DB`.
+        #[arg(long, env = "SEATLINE_DB", default_value = DEFAULT_DB)]
+        db: String,
+        /// Address to listen on; port 0 picks a free port (see the printed line).
+        #[arg(long, env = "SEATLINE_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+    },
+    /// Create an enterprise and its first administrator.
+    CreateEnterprise {
+        #[arg(long, env = "SEATLINE_DB", default_value = DEFAULT_DB)]
+        db: String,
+        /// Short login code, e.g. `demo` (lower-cased).
+        #[arg(long)]
+        code: String,
+        /// Display name of the enterprise.
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        admin_user: String,
+        #[arg(long, env = "SEATLINE_ADMIN_PASSWORD", hide_env_values = true)]
+        admin_password: String,
+        /// The enterprise has the online-service package (chat reception, R7).
+        #[arg(long)]
+        online_service: bool,
+    },
+    /// Create the demo enterprises, accounts and customers (idempotent).
+    SeedDemo {
+        #[arg(long, env = "SEATLINE_DB", default_value = DEFAULT_DB)]
+        db: String,
+    },
+}
+
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    // Logs go to stderr: stdout carries only the lines scripts and tests read.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    init_tracing();
+    match cli.command {
+        Command::Serve { db, listen } => serve(&db, listen, ServeConfig::default()).await,
+        Command::CreateEnterprise {
+            db,
+            code,
+            name,
+            admin_user,
+            admin_password,
+            online_service,
+        } => {
+            let code = EnterpriseCode::parse(&code).context("--code")?;
+            let user = Username::parse(&admin_user).context("--admin-user")?;
+            let pass = Password::parse(&admin_password).context("--admin-password")?;
+            let name = name.trim();
+            anyhow::ensure!(!name.is_empty(), "--name must not be empty");
+            let store = Store::connect(&db).await.context("opening the database")?;
+            let hash = password::hash(pass.expose().to_string()).await?;
+            let id = store
+                .create_enterprise(&code, name, online_service, user.as_str(), &hash, now_ms())
+                .await
+                .with_context(|| format!("creating enterprise {code} (does it exist already?)"))?;
+            println!("created enterprise {code} (id {id}) with administrator {user}");
+            store.close().await;
+            Ok(())
+        }
+        Command::SeedDemo { db } => {
+            let store = Store::connect(&db).await.context("opening the database")?;
+            crate::seed::seed_demo(&store).await?;
+            store.close().await;
+            Ok(())
+        }
+    }
+}
+
+/// Opens the store, binds, prints the ready line, serves until SIGINT/SIGTERM.
+pub async fn serve(db: &str, listen: SocketAddr, config: ServeConfig) -> anyhow::Result<()> {
+    let store = Store::connect(db).await.context("opening the database")?;
+    tracing::info!(backend = ?store.backend(), "database ready");
+    let state = AppState::new(store.clone(), config);
+    let hub = state.hub.clone();
+    let app = api::router(state);
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("binding {listen}"))?;
+    let addr = listener.local_addr()?;
+    {
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "listening on http://{addr}")?;
+        out.flush()?;
+    }
+    tracing::info!(%addr, "serving");
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            tracing::info!("shutting down");
+            // Open sockets would otherwise keep the graceful shutdown waiting forever.
+            hub.shutdown();
+        })
+        .await?;
+    store.close().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = term => {}
+    }
+}

@@ -252,11 +252,26 @@ pub struct AgentUpdate {
     pub display_name: Option<CardText>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password: Option<Password>,
-    /// `Some(None)` unbinds the number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// `Some(None)` unbinds the number. On the wire: absent = unchanged, `null` = unbind.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "present"
+    )]
     pub bound_number: Option<Option<PhoneNumber>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disabled: Option<bool>,
+}
+
+/// For `Option<Option<T>>` fields with `#[serde(default)]`: a field that is present
+/// becomes `Some(..)`, so an explicit `null` is `Some(None)` (plain serde reads it as
+/// `None`, the same as an absent field).
+fn present<'de, T, D>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    T: Deserialize<'de>,
+    D: serde::Deserializer<'de>,
+{
+    Option::<T>::deserialize(d).map(Some)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -283,6 +298,19 @@ mod tests {
         assert!(serde_json::from_str::<LoginRequest>(extra).is_err());
         let bad_kind = r#"{"enterprise":"demo","job_number":"1001","password":"pw","device_kind":"tablet","device_id":"x"}"#;
         assert!(serde_json::from_str::<LoginRequest>(bad_kind).is_err());
+    }
+
+    #[test]
+    fn agent_update_tells_unbind_from_unchanged() {
+        let absent: AgentUpdate = serde_json::from_str("{}").unwrap();
+        assert_eq!(absent.bound_number, None);
+        let unbind: AgentUpdate = serde_json::from_str(r#"{"bound_number":null}"#).unwrap();
+        assert_eq!(unbind.bound_number, Some(None));
+        let bind: AgentUpdate = serde_json::from_str(r#"{"bound_number":"13800000001"}"#).unwrap();
+        assert!(matches!(bind.bound_number, Some(Some(_))));
+        let back: AgentUpdate =
+            serde_json::from_str(&serde_json::to_string(&unbind).unwrap()).unwrap();
+        assert_eq!(back.bound_number, Some(None), "round-trips");
     }
 
     #[test]

@@ -51,7 +51,12 @@ const MIGRATIONS: &[&str] = &[
         owner_agent_id INTEGER,
         change_seq     INTEGER NOT NULL DEFAULT 0,
         created_at_ms  INTEGER NOT NULL,
-        updated_at_ms  INTEGER NOT NULL
+        updated_at_ms  INTEGER NOT NULL,
+        -- Search forms of name and company (library::search::search_form): CJK characters
+        -- spaced apart, so that unicode61 makes each one a token and any run of CJK text
+        -- inside a name is a phrase query. Written with name and company, never alone.
+        fts_name       TEXT,
+        fts_company    TEXT
     );
     CREATE INDEX customers_owner ON customers(owner_agent_id, name, id);
     CREATE INDEX customers_updated ON customers(updated_at_ms);
@@ -75,10 +80,10 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX numbers_customer ON numbers(customer_id, number);
     CREATE INDEX numbers_number ON numbers(number);
 
-    -- Name and company search. unicode61 makes a run of CJK characters one token, so
-    -- prefix queries find surnames; substrings inside a run use a LIKE fallback.
+    -- Name and company search over the search forms: word prefixes for alphabetic text,
+    -- any substring for CJK text (each character is a token).
     CREATE VIRTUAL TABLE customer_fts USING fts5(
-        name, company,
+        fts_name, fts_company,
         content = 'customers', content_rowid = 'id',
         tokenize = 'unicode61 remove_diacritics 2'
     );
@@ -90,19 +95,22 @@ const MIGRATIONS: &[&str] = &[
     );
 
     CREATE TRIGGER customers_ai AFTER INSERT ON customers BEGIN
-        INSERT INTO customer_fts(rowid, name, company) VALUES (new.id, new.name, new.company);
+        INSERT INTO customer_fts(rowid, fts_name, fts_company)
+            VALUES (new.id, new.fts_name, new.fts_company);
         INSERT INTO numbers(customer_id, number) VALUES (new.id, new.mobile);
     END;
     CREATE TRIGGER customers_ad AFTER DELETE ON customers BEGIN
-        INSERT INTO customer_fts(customer_fts, rowid, name, company)
-            VALUES ('delete', old.id, old.name, old.company);
+        INSERT INTO customer_fts(customer_fts, rowid, fts_name, fts_company)
+            VALUES ('delete', old.id, old.fts_name, old.fts_company);
     END;
-    CREATE TRIGGER customers_au_text AFTER UPDATE OF id, name, company ON customers
-    WHEN old.id IS NOT new.id OR old.name IS NOT new.name OR old.company IS NOT new.company
+    CREATE TRIGGER customers_au_text AFTER UPDATE OF id, fts_name, fts_company ON customers
+    WHEN old.id IS NOT new.id OR old.fts_name IS NOT new.fts_name
+         OR old.fts_company IS NOT new.fts_company
     BEGIN
-        INSERT INTO customer_fts(customer_fts, rowid, name, company)
-            VALUES ('delete', old.id, old.name, old.company);
-        INSERT INTO customer_fts(rowid, name, company) VALUES (new.id, new.name, new.company);
+        INSERT INTO customer_fts(customer_fts, rowid, fts_name, fts_company)
+            VALUES ('delete', old.id, old.fts_name, old.fts_company);
+        INSERT INTO customer_fts(rowid, fts_name, fts_company)
+            VALUES (new.id, new.fts_name, new.fts_company);
     END;
     -- The mobile number never changes (R15); this only keeps the index right if a mirror
     -- row is ever rewritten with another one.
@@ -408,8 +416,8 @@ mod tests {
         let db = Db::open_in_memory().unwrap();
         db.with_tx(|tx| -> rusqlite::Result<()> {
             tx.execute(
-                "INSERT INTO customers(id, mobile, name, created_at_ms, updated_at_ms)
-                 VALUES (-1, '13800138000', '张三丰', 0, 0)",
+                "INSERT INTO customers(id, mobile, name, fts_name, created_at_ms, updated_at_ms)
+                 VALUES (-1, '13800138000', '张三丰', ' 张  三  丰 ', 0, 0)",
                 [],
             )?;
             tx.execute(

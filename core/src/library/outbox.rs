@@ -238,16 +238,20 @@ pub(crate) fn reject_entry(
     remove(tx, entry.seq)
 }
 
+/// Records the conflicts of a patch; returns how many were recorded.
 pub(crate) fn record_conflicts(
     tx: &Transaction<'_>,
     customer_id: i64,
     conflicts: &[FieldConflict],
-) -> Result<(), LibraryError> {
+) -> Result<u32, LibraryError> {
     let mut stmt = tx.prepare_cached(
         "INSERT INTO sync_conflicts(customer_id, field, yours, kept, at_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?;
     let at = now_ms();
-    for c in conflicts {
+    // A "conflict" whose kept value is the one wanted is none (ADR 0004: a field that
+    // already holds `to` is not a conflict); a platform that reports it anyway is ignored.
+    let mut recorded = 0;
+    for c in conflicts.iter().filter(|c| c.yours != c.kept) {
         stmt.execute(params![
             customer_id,
             c.field,
@@ -255,8 +259,9 @@ pub(crate) fn record_conflicts(
             c.kept.to_string(),
             at
         ])?;
+        recorded += 1;
     }
-    Ok(())
+    Ok(recorded)
 }
 
 /// A field edit the platform did not apply: someone changed the field first, and the

@@ -7,13 +7,18 @@
 //! How a query is read:
 //! - empty: the most recently changed customers;
 //! - only digits (and `+ - ( )` or spaces, as numbers are written): any part of a number,
-//!   through the trigram index for 3 or more digits and a bounded LIKE scan below that;
-//!   names and companies that start with those digits come after;
-//! - otherwise words, all of which must match: each as the prefix of a word of the name or
-//!   the company (FTS5, ranked by bm25 with the name weighted above the company). When the
-//!   query holds CJK characters, customers whose name or company merely *contains* every
-//!   word follow (a run of CJK text is one token to unicode61, so "三丰" is not a prefix of
-//!   any token of "张三丰"); that scan stops after `offset + limit` rows.
+//!   through the trigram index for 3 or more digits and a bounded LIKE scan below that
+//!   (one or two digits match nearly every number, so the scan stops after a page);
+//!   names and companies with a word starting with those digits come after;
+//! - otherwise words, all of which must match in the name or the company, ranked by bm25
+//!   with the name weighted above the company. Alphabetic text matches by word prefix
+//!   ("li" finds "Li Lei"); CJK text matches anywhere ("三丰" and "丰" find "张三丰").
+//!
+//! CJK text has no spaces, and unicode61 would make "张三丰" one token, findable only by
+//! its start. So the index holds a *search form* of name and company ([`search_form`]):
+//! every CJK character spaced apart, one token each, and a CJK word of a query becomes a
+//! phrase of its characters, which matches exactly where those characters stand side by
+//! side. Substrings of any length are found through the index, with no table scan.
 //!
 //! Everything runs as one statement, so the page comes back in one round trip and the
 //! benchmark can hand the very same statement to the sqlite3 shell ([`render_for_shell`]).
@@ -34,7 +39,7 @@ const BM25: &str = "bm25(customer_fts, 10.0, 5.0)";
 pub(crate) enum Plan {
     Recent,
     Nothing,
-    Text { words: Vec<String>, cjk: bool },
+    Text { words: Vec<String> },
     Number { digits: String },
 }
 
@@ -93,17 +98,43 @@ pub(crate) fn plan(q: &str) -> Result<Plan, InvalidValue> {
     if words.len() > MAX_WORDS {
         return Err(InvalidValue::new("q", "more than 8 words"));
     }
-    let cjk = words.iter().any(|w| w.chars().any(is_cjk));
-    Ok(Plan::Text { words, cjk })
+    Ok(Plan::Text { words })
 }
 
-/// An FTS5 query that matches rows having every word as a token prefix. Each word is an
-/// FTS5 string (so `OR`, `NEAR`, `*`, `:`, `^` and quotes inside it are plain text),
-/// followed by the prefix operator.
-fn fts_prefix_query(words: &[String]) -> String {
+/// CJK characters spaced apart, everything else as it is (see the module doc).
+fn spaced(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 2);
+    for c in text.chars() {
+        if is_cjk(c) {
+            out.push(' ');
+            out.push(c);
+            out.push(' ');
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The search form of a name or company, as the index holds it.
+pub(crate) fn search_form(text: &Option<seatline_proto::CardText>) -> Option<String> {
+    text.as_ref().map(|t| spaced(t.as_str()))
+}
+
+/// An FTS5 query that matches rows having every word. Each word is one FTS5 string (so
+/// `OR`, `NEAR`, `*`, `:`, `^` and quotes inside it are plain text) in search form: a
+/// phrase of its tokens. A word ending in alphabetic text or digits matches as a prefix
+/// ("li" finds "Li Lei"); one ending in a CJK character needs no prefix operator, each
+/// CJK character being a whole token.
+fn fts_query(words: &[String]) -> String {
     words
         .iter()
-        .map(|w| format!("\"{}\"*", w.replace('"', "\"\"")))
+        .map(|w| {
+            let phrase = spaced(w).trim().replace('"', "\"\"");
+            let last = w.chars().rev().find(|c| c.is_alphanumeric());
+            let star = if last.is_some_and(is_cjk) { "" } else { "*" };
+            format!("\"{phrase}\"{star}")
+        })
         .collect::<Vec<_>>()
         .join(" ")
 }
@@ -153,24 +184,7 @@ pub(crate) fn statement(plan: &Plan, limit: u32, offset: u32) -> Option<(String,
             );
             return Some((s.text, s.params));
         }
-        Plan::Text { words, cjk } => {
-            let mut parts = vec![text_stage(&mut s, words, 0, want)];
-            if *cjk {
-                let w = s.bind(want);
-                let conds = words
-                    .iter()
-                    .map(|word| {
-                        let p = s.bind(like_contains(word));
-                        format!("(name LIKE {p} ESCAPE '\\' OR company LIKE {p} ESCAPE '\\')")
-                    })
-                    .collect::<Vec<_>>()
-                    .join(" AND ");
-                parts.push(format!(
-                    "SELECT * FROM (SELECT id, 1 AS g, 0.0 AS r FROM customers WHERE {conds} LIMIT {w})"
-                ));
-            }
-            parts
-        }
+        Plan::Text { words } => vec![text_stage(&mut s, words, 0, want)],
         Plan::Number { digits } => {
             let w = s.bind(want);
             let d = s.bind(digits.clone());
@@ -215,7 +229,7 @@ pub(crate) fn statement(plan: &Plan, limit: u32, offset: u32) -> Option<(String,
 }
 
 fn text_stage(s: &mut Sql, words: &[String], group: i64, want: i64) -> String {
-    let m = s.bind(fts_prefix_query(words));
+    let m = s.bind(fts_query(words));
     let w = s.bind(want);
     format!(
         "SELECT * FROM (SELECT rowid AS id, {group} AS g, {BM25} AS r
@@ -298,14 +312,12 @@ mod tests {
             plan("王 华为").unwrap(),
             Plan::Text {
                 words: vec!["王".into(), "华为".into()],
-                cjk: true
             }
         );
         assert_eq!(
             plan("Li OR").unwrap(),
             Plan::Text {
                 words: vec!["Li".into(), "OR".into()],
-                cjk: false
             }
         );
         assert!(plan(&"x".repeat(65)).is_err());
@@ -315,9 +327,19 @@ mod tests {
     #[test]
     fn words_become_fts_strings_and_escaped_like_patterns() {
         assert_eq!(
-            fts_prefix_query(&["a\"b".into(), "OR".into()]),
+            fts_query(&["a\"b".into(), "OR".into()]),
             "\"a\"\"b\"* \"OR\"*"
         );
+        // CJK characters become a phrase of one-character tokens, exact at the end.
+        assert_eq!(fts_query(&["三丰".into()]), "\"三  丰\"");
+        assert_eq!(fts_query(&["IBM中国".into()]), "\"IBM 中  国\"");
+        assert_eq!(fts_query(&["中国IBM".into()]), "\"中  国 IBM\"*");
+        assert_eq!(
+            fts_query(&["王%".into()]),
+            "\"王 %\"",
+            "punctuation is not a wildcard"
+        );
+        assert_eq!(spaced("张三 Li"), " 张  三  Li");
         assert_eq!(like_contains("5%_\\"), "%5\\%\\_\\\\%");
     }
 

@@ -6,6 +6,7 @@
 //! so what an agent sees offline is what the platform will most likely end up with.
 
 use super::outbox::{self, Op};
+use super::search::search_form;
 use super::LibraryError;
 use rusqlite::types::Value;
 use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
@@ -157,7 +158,8 @@ fn store_fields(
     let text = |t: &Option<CardText>| t.as_ref().map(|t| t.as_str().to_owned());
     tx.prepare_cached(
         "UPDATE customers SET name = ?2, company = ?3, title = ?4, owner_agent_id = ?5,
-             updated_at_ms = CASE WHEN ?6 THEN ?7 ELSE updated_at_ms END
+             updated_at_ms = CASE WHEN ?6 THEN ?7 ELSE updated_at_ms END,
+             fts_name = ?8, fts_company = ?9
          WHERE id = ?1",
     )?
     .execute(params![
@@ -167,7 +169,9 @@ fn store_fields(
         text(&f.title),
         f.owner,
         touch,
-        outbox::now_ms()
+        outbox::now_ms(),
+        search_form(&f.name),
+        search_form(&f.company)
     ])?;
     Ok(())
 }
@@ -286,8 +290,8 @@ pub(crate) fn create_local(tx: &Transaction<'_>, c: &NewCustomer) -> Result<i64,
     let now = outbox::now_ms();
     tx.prepare_cached(
         "INSERT INTO customers(id, mobile, name, company, title, owner_agent_id, change_seq,
-                               created_at_ms, updated_at_ms)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7, ?7)",
+                               created_at_ms, updated_at_ms, fts_name, fts_company)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7, ?7, ?8, ?9)",
     )?
     .execute(params![
         id,
@@ -296,7 +300,9 @@ pub(crate) fn create_local(tx: &Transaction<'_>, c: &NewCustomer) -> Result<i64,
         text(&c.company),
         text(&c.title),
         owner,
-        now
+        now,
+        search_form(&c.name),
+        search_form(&c.company)
     ])?;
     outbox::enqueue(tx, id, &Op::Create(c.clone()))?;
     Ok(id)
@@ -439,13 +445,14 @@ pub(crate) fn apply_remote(tx: &Transaction<'_>, c: &Customer) -> Result<(), Lib
     let text = |t: &Option<CardText>| t.as_ref().map(|t| t.as_str().to_owned());
     tx.prepare_cached(
         "INSERT INTO customers(id, mobile, name, company, title, owner_agent_id, change_seq,
-                               created_at_ms, updated_at_ms)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+                               created_at_ms, updated_at_ms, fts_name, fts_company)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
          ON CONFLICT(id) DO UPDATE SET
              mobile = excluded.mobile, name = excluded.name, company = excluded.company,
              title = excluded.title, owner_agent_id = excluded.owner_agent_id,
              change_seq = excluded.change_seq, created_at_ms = excluded.created_at_ms,
-             updated_at_ms = excluded.updated_at_ms",
+             updated_at_ms = excluded.updated_at_ms, fts_name = excluded.fts_name,
+             fts_company = excluded.fts_company",
     )?
     .execute(params![
         c.id,
@@ -456,7 +463,9 @@ pub(crate) fn apply_remote(tx: &Transaction<'_>, c: &Customer) -> Result<(), Lib
         c.owner_agent_id,
         c.change_seq,
         c.created_at_ms,
-        c.updated_at_ms
+        c.updated_at_ms,
+        search_form(&c.name),
+        search_form(&c.company)
     ])?;
     replace_contacts(tx, c)?;
     overlay_pending(tx, c.id)

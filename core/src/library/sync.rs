@@ -221,9 +221,9 @@ fn accept(
             Ok(0)
         }
         Accepted::Patched(outcome) => {
-            outbox::record_conflicts(tx, outcome.customer.id, &outcome.conflicts)?;
+            let recorded = outbox::record_conflicts(tx, outcome.customer.id, &outcome.conflicts)?;
             store::apply_remote(tx, &outcome.customer)?;
-            Ok(outcome.conflicts.len() as u32)
+            Ok(recorded)
         }
         Accepted::ContactAdded(c) => {
             store::apply_remote(tx, c)?;

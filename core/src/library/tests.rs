@@ -140,7 +140,10 @@ fn three_way<T: PartialEq + Clone + serde::Serialize>(
     conflicts: &mut Vec<FieldConflict>,
 ) -> bool {
     let Some(c) = change else { return false };
-    if *cur == c.from {
+    if *cur == c.to {
+        // Already there (a retried edit, or the same edit from two agents): no conflict.
+        false
+    } else if *cur == c.from {
         let changed = *cur != c.to;
         *cur = c.to.clone();
         changed
@@ -401,12 +404,15 @@ fn query_metacharacters_are_plain_text() {
         names(&lib.search("\"quoted\"", 20, 0).unwrap()),
         ["O'Neil 100%"]
     );
-    // Inside a word, punctuation separates tokens for FTS (as in "O'Neil")...
+    // Inside a word, punctuation separates tokens (as in "O'Neil"); it never widens the
+    // match: "三%" is the character 三, not "三 followed by anything".
     assert_eq!(names(&lib.search("王%", 20, 0).unwrap()), ["王小明"]);
-    // ...and is literal for the CJK substring scan: unescaped, '%三%%' and '%三_%' would
-    // match 张三丰.
-    assert!(lib.search("三%", 20, 0).unwrap().is_empty());
-    assert!(lib.search("三_", 20, 0).unwrap().is_empty());
+    assert_eq!(names(&lib.search("三%", 20, 0).unwrap()), ["张三丰"]);
+    assert!(lib.search("三_丰", 20, 0).unwrap().len() == 1);
+    assert!(
+        lib.search("三%武", 20, 0).unwrap().is_empty(),
+        "三 and 武 are not side by side"
+    );
     assert_eq!(
         lib.search("", 100, 0).unwrap().len(),
         6,
@@ -976,4 +982,27 @@ fn reset_empties_the_library() {
     lib.add_customer(new_customer("13800138000", Some("张三丰"), None))
         .unwrap();
     assert_eq!(names(&lib.search("张", 10, 0).unwrap()), ["张三丰"]);
+}
+
+#[test]
+fn a_create_whose_answer_was_lost_is_sent_again_harmlessly() {
+    // The platform committed the create but the answer never arrived (Unreachable): the
+    // entry stays queued, comes back as a duplicate of itself, and merges without a
+    // conflict, because every field already holds the wanted value (ADR 0004).
+    let lib = library();
+    let remote = FakeRemote::new();
+    let nc = new_customer("13800138000", Some("张三"), Some("武当"));
+    let local = lib.add_customer(nc.clone()).unwrap();
+    let created = rt().block_on(remote.create(&nc)).unwrap();
+    let report = rt().block_on(lib.sync(&remote)).unwrap();
+    assert_eq!(
+        (report.merged, report.conflicts, report.pending),
+        (1, 0, 0),
+        "{report:?}"
+    );
+    assert!(lib.conflicts().unwrap().is_empty());
+    assert_eq!(
+        lib.get(local.id).unwrap().unwrap(),
+        remote.customer(created.id)
+    );
 }

@@ -9,7 +9,8 @@
 #   3. cargo nextest run --workspace    (cargo test if nextest is missing)
 #   4. make check-mobile                (core + bindings type-check for the phones)
 #   5. make kotlin-test                 (JVM tests of the Kotlin bindings)
-#   6. scripts/postgres.sh stop         (only if step 1 started it; also on failure)
+#   6. scripts/postgres.sh stop         (only if step 1 started it, i.e. it was not
+#                                       already running; also on failure)
 #
 # The last line printed is the test runner's own summary line again, so that whoever
 # reads the end of the log (CI does) sees the Rust suite's result, not a later step's.
@@ -42,8 +43,14 @@ if [ -n "${SEATLINE_TEST_PG_URL:-}" ]; then
 else
   step "starting PostgreSQL (scripts/postgres.sh start)"
   [ -f scripts/postgres.sh ] || fail "scripts/postgres.sh is missing: it starts the test database (SEATLINE_REQUIRE_PG=1 makes the store tests need it)"
+  # postgres.sh start is idempotent (on a running server it only prints the URL): ask
+  # first, so that a server someone else started is not stopped by this run.
+  if bash scripts/postgres.sh status >/dev/null 2>&1; then
+    echo "test: PostgreSQL was already running: it is used and left running"
+  else
+    started_pg=1
+  fi
   pg_out=$(bash scripts/postgres.sh start) || fail "scripts/postgres.sh start exited non-zero"
-  started_pg=1
   printf '%s\n' "$pg_out"
   # The URL is the last line that looks like one; anything else it prints is just shown.
   url=$(printf '%s\n' "$pg_out" | grep -E '^postgres(ql)?://' | tail -n 1 || true)

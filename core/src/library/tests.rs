@@ -1006,3 +1006,65 @@ fn a_create_whose_answer_was_lost_is_sent_again_harmlessly() {
         remote.customer(created.id)
     );
 }
+
+/// Collects every field of every event at INFO and above (invariant 5 allows personal
+/// data at debug only).
+struct Capture(Arc<Mutex<String>>);
+
+struct Fields<'a>(&'a mut String);
+
+impl tracing::field::Visit for Fields<'_> {
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        self.0.push_str(&format!("{}={:?} ", field.name(), value));
+    }
+}
+
+impl tracing::Subscriber for Capture {
+    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+        true
+    }
+    fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+        tracing::span::Id::from_u64(1)
+    }
+    fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
+    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+    fn event(&self, event: &tracing::Event<'_>) {
+        if *event.metadata().level() <= tracing::Level::INFO {
+            let mut out = self.0.lock().unwrap();
+            event.record(&mut Fields(&mut out));
+            out.push('\n');
+        }
+    }
+    fn enter(&self, _: &tracing::span::Id) {}
+    fn exit(&self, _: &tracing::span::Id) {}
+}
+
+#[test]
+fn no_number_or_name_is_logged_above_debug() {
+    let logged = Arc::new(Mutex::new(String::new()));
+    // With a single registered dispatcher, tracing-core asks the *registering thread's*
+    // default for a new callsite's interest, so a callsite first hit by another test's
+    // thread would be cached as "never" for ours too. A second live dispatcher makes it
+    // ask every registered one.
+    let _second = tracing::Dispatch::new(Capture(Arc::new(Mutex::new(String::new()))));
+    tracing::subscriber::with_default(Capture(logged.clone()), || {
+        let lib = library();
+        let remote = FakeRemote::new();
+        remote.seed("13912345678", Some("张三"));
+        remote.with(|p| p.refuse_mobile = Some("13800000000".into()));
+        lib.add_customer(new_customer("13912345678", Some("李四"), None))
+            .unwrap();
+        lib.add_customer(new_customer("13800000000", Some("王五"), None))
+            .unwrap();
+        rt().block_on(lib.sync(&remote)).unwrap();
+        lib.reset().unwrap();
+    });
+    let logged = logged.lock().unwrap().clone();
+    assert!(
+        logged.contains("customer library synced"),
+        "the capture works: {logged}"
+    );
+    for secret in ["1391234", "13800000000", "张三", "李四", "王五"] {
+        assert!(!logged.contains(secret), "{secret} was logged: {logged}");
+    }
+}

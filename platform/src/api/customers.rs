@@ -14,11 +14,18 @@ use seatline_proto::{
 };
 
 const DEFAULT_LIMIT: u32 = 50;
+/// The changes feed pages larger than a search: a device pulls the whole library
+/// through it (the core asks for 500 at a time).
+pub const CHANGES_MAX_LIMIT: u32 = 1000;
+const CHANGES_DEFAULT_LIMIT: u32 = 500;
 
-fn check_limit(limit: Option<u32>, default: u32) -> ApiResult<i64> {
+fn check_limit(limit: Option<u32>, default: u32, max: u32) -> ApiResult<i64> {
     let limit = limit.unwrap_or(default);
-    if limit == 0 || limit > CustomerQuery::MAX_LIMIT {
-        return Err(Failure::bad_request(Some("limit"), "limit must be 1..=200"));
+    if limit == 0 || limit > max {
+        return Err(Failure::bad_request(
+            Some("limit"),
+            format!("limit must be 1..={max}"),
+        ));
     }
     Ok(i64::from(limit))
 }
@@ -47,7 +54,7 @@ pub async fn search(
     let search = CustomerSearch {
         q: q.map(str::to_string),
         owner: query.mine.then_some(me.agent_id),
-        limit: check_limit(query.limit, DEFAULT_LIMIT)?,
+        limit: check_limit(query.limit, DEFAULT_LIMIT, CustomerQuery::MAX_LIMIT)?,
         offset: i64::from(query.offset.unwrap_or(0)),
     };
     Ok(Json(
@@ -158,7 +165,8 @@ pub async fn add_contact(
     Ok(Json(customer))
 }
 
-/// `GET /api/v1/customers/changes?since=N&limit=`: the sync feed, in change order.
+/// `GET /api/v1/customers/changes?since=N&limit=`: the sync feed, in change order;
+/// `limit` 1..=1000, default 500.
 pub async fn changes(
     State(st): State<AppState>,
     me: AgentAuth,
@@ -170,7 +178,7 @@ pub async fn changes(
             "since must not be negative",
         ));
     }
-    let limit = check_limit(query.limit, CustomerQuery::MAX_LIMIT)?;
+    let limit = check_limit(query.limit, CHANGES_DEFAULT_LIMIT, CHANGES_MAX_LIMIT)?;
     Ok(Json(
         st.store
             .customer_changes(me.enterprise_id, query.since, limit)

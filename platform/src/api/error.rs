@@ -167,9 +167,7 @@ mod tests {
 
     #[test]
     fn json_errors_name_the_field() {
-        let e = parse_json::<NewCustomer>(br#"{"mobile":"abc"}"#)
-            .err()
-            .expect("refused");
+        let e = parse_json::<NewCustomer>(br#"{"mobile":"abc"}"#).expect_err("refused");
         assert_eq!(
             e.0.code,
             ErrorCode::BadRequest {

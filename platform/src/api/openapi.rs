@@ -416,7 +416,7 @@ fn operation(method: &str, path: &str) -> Option<(Value, Option<Value>)> {
             None,
         ),
         ("GET", "/api/v1/customers/changes") => {
-            let mut o = op("Customers changed after `since`, in change order (sync feed); limit 1..=200",
+            let mut o = op("Customers changed after `since`, in change order (sync feed); limit 1..=1000 (default 500)",
                 AGENT, None, ok("200", "changes", Some("CustomerChanges")));
             o["parameters"] = query(&[("since", "integer", true), ("limit", "integer", false)]);
             (o, None)

@@ -202,7 +202,13 @@ async fn bad_input_is_refused_and_changes_nothing(db: &TestDb) {
             .await
             .expect_error(400, "bad_request");
     }
-    for query in ["", "since=-1", "since=abc", "since=0&limit=999"] {
+    for query in [
+        "",
+        "since=-1",
+        "since=abc",
+        "since=0&limit=1001",
+        "since=0&limit=0",
+    ] {
         p.api
             .get(&format!("/api/v1/customers/changes?{query}"), t)
             .await

@@ -8,11 +8,13 @@
 mod common;
 
 mod bad_input;
+mod cli;
 mod durability;
 mod events;
 mod isolation;
 mod lease_race;
 mod login;
+mod logs;
 mod routes;
 
 use common::{seed, Platform, TestDb};

@@ -166,15 +166,19 @@ pub struct Platform {
 
 impl Platform {
     /// Starts the binary and waits for its `listening on http://ADDR` line.
+    /// Its log (stderr) goes to the test's stderr at `warn`, or `SEATLINE_TEST_LOG`.
     pub async fn start(db: &TestDb) -> Platform {
+        let level = std::env::var("SEATLINE_TEST_LOG").unwrap_or_else(|_| "warn".into());
+        Self::start_with(db, &level, Stdio::inherit()).await
+    }
+
+    /// Starts the binary with `RUST_LOG=level`, its stderr going to `stderr`.
+    pub async fn start_with(db: &TestDb, level: &str, stderr: Stdio) -> Platform {
         let mut child = Command::new(BIN)
             .args(["serve", "--db", &db.url, "--listen", "127.0.0.1:0"])
-            .env(
-                "RUST_LOG",
-                std::env::var("SEATLINE_TEST_LOG").unwrap_or_else(|_| "warn".into()),
-            )
+            .env("RUST_LOG", level)
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(stderr)
             .kill_on_drop(true)
             .spawn()
             .unwrap();
@@ -197,6 +201,18 @@ impl Platform {
             api: Api::new(&base),
             base,
         }
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id().unwrap()
+    }
+
+    /// Waits for the process to exit; `None` if it has not within `wait`.
+    pub async fn wait_exit(&mut self, wait: Duration) -> Option<std::process::ExitStatus> {
+        tokio::time::timeout(wait, self.child.wait())
+            .await
+            .ok()
+            .map(Result::unwrap)
     }
 
     /// SIGKILL: no shutdown code runs.

@@ -18,6 +18,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::sync::mpsc;
 
+/// Past this many per-agent ordering locks, idle ones are dropped.
+const PRUNE_LOCKS_AT: usize = 1024;
+
 /// Why the hub let go of a socket; the socket task turns it into a close frame.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CloseReason {
@@ -117,7 +120,15 @@ impl Hub {
 
     /// Serialises "commit, then publish" for one agent (see the module comment).
     pub async fn lock_agent(&self, agent_id: i64) -> tokio::sync::OwnedMutexGuard<()> {
-        let m = lock(&self.agent_locks).entry(agent_id).or_default().clone();
+        let m = {
+            let mut locks = lock(&self.agent_locks);
+            if locks.len() >= PRUNE_LOCKS_AT {
+                // Entries nobody holds or waits for (only the map's reference is left)
+                // can go: the map stays the size of the agents active right now.
+                locks.retain(|_, m| Arc::strong_count(m) > 1);
+            }
+            locks.entry(agent_id).or_default().clone()
+        };
         m.lock_owned().await
     }
 
@@ -240,6 +251,19 @@ mod tests {
         assert_eq!(sub.rx.recv().await, None);
         assert_eq!(sub.close_reason(), Some(CloseReason::SessionEnded));
         assert_eq!(other.close_reason(), None);
+    }
+
+    #[tokio::test]
+    async fn idle_ordering_locks_are_pruned() {
+        let hub = Hub::new(8);
+        let held = hub.lock_agent(0).await;
+        for id in 1..=3000 {
+            drop(hub.lock_agent(id).await);
+        }
+        let n = lock(&hub.agent_locks).len();
+        assert!(n <= PRUNE_LOCKS_AT + 1, "{n} locks kept");
+        assert!(lock(&hub.agent_locks).contains_key(&0), "a held lock stays");
+        drop(held);
     }
 
     #[tokio::test]

@@ -204,6 +204,9 @@ pub struct AgentChanges {
     pub disabled: Option<bool>,
 }
 
+/// Consecutive login failures older than this (and no longer locking) are forgotten.
+const FORGET_FAILURES_AFTER_MS: i64 = 24 * 3600 * 1000;
+
 fn refused(code: ErrorCode) -> StoreError {
     StoreError::Refused(code)
 }
@@ -370,6 +373,14 @@ impl Store {
         lock_ms: fn(i64) -> i64,
     ) -> StoreResult<i64> {
         write_tx!(self, |tx| {
+            // Names nobody has failed on for a day are forgotten (unknown names are
+            // counted too, so the table must not grow without bound).
+            sqlx::query(
+                "DELETE FROM login_failures WHERE last_failure_ms < $1 AND locked_until_ms < $1",
+            )
+            .bind(now - FORGET_FAILURES_AFTER_MS)
+            .execute(&mut *tx)
+            .await?;
             let failures: i64 = sqlx::query_scalar(
                 "INSERT INTO login_failures \
                    (scope, enterprise_code, login, failures, locked_until_ms, last_failure_ms) \

@@ -59,8 +59,9 @@ async fn sigterm_closes_sockets_and_exits(db: &TestDb) {
     let mut p = Platform::start(db).await;
     let agent = p.api.login("demo", "1001", "1001pass", "pc").await;
     let (mut ws, _) = events(&p.base, &agent.token).await;
-    let status = Command::new("kill")
-        .args(["-TERM", &p.pid().to_string()])
+    // `kill` as the shell's builtin: no procps needed.
+    let status = Command::new("sh")
+        .args(["-c", &format!("kill -TERM {}", p.pid())])
         .status()
         .await
         .unwrap();

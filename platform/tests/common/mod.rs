@@ -73,10 +73,16 @@ impl TestDb {
                 if std::env::var("SEATLINE_REQUIRE_PG").as_deref() == Ok("1") {
                     panic!("SEATLINE_REQUIRE_PG=1 but SEATLINE_TEST_PG_URL is not set");
                 }
-                eprintln!(
-                    "note: SEATLINE_TEST_PG_URL is not set; skipping the PostgreSQL variant \
-                     (run scripts/postgres.sh start)"
-                );
+                // Straight to the process's stderr, past the test harness's capture, once.
+                static NOTE: std::sync::Once = std::sync::Once::new();
+                NOTE.call_once(|| {
+                    use std::io::Write;
+                    let _ = writeln!(
+                        std::io::stderr(),
+                        "note: SEATLINE_TEST_PG_URL is not set; the PostgreSQL variants are \
+                         skipped (scripts/postgres.sh start prints a URL)"
+                    );
+                });
                 return None;
             }
         };

@@ -210,6 +210,10 @@ async fn r3_mobile_needs_a_bound_number(db: &TestDb) {
         .await
         .unwrap();
     assert_eq!(holder, Some(DeviceKind::Pc));
+    // R9: the enterprise's phone-fault flag shows in the status.
+    assert!(!store.agent_status(a, now_ms()).await.unwrap().phone_fault);
+    store.set_phone_fault(e, true).await.unwrap();
+    assert!(store.agent_status(a, now_ms()).await.unwrap().phone_fault);
 }
 
 /// One session per (agent, device kind); a replaced or ended session releases its lease.
@@ -355,6 +359,12 @@ async fn r15_duplicate_mobile_race_has_one_winner(db: &TestDb) {
     }
     assert_eq!(ids.len(), 1);
     assert_eq!(existing, HashSet::from([ids[0]]));
+    // R16: the number finds the customer.
+    let mobile = PhoneNumber::parse("13912345678").unwrap();
+    assert_eq!(
+        store.customer_id_by_mobile(e, &mobile).await.unwrap(),
+        Some(ids[0])
+    );
 }
 
 /// Concurrent writes: the feed, read page by page, returns every customer exactly once,

@@ -54,9 +54,7 @@ impl ErrorCode {
         match self {
             ErrorCode::BadRequest { .. } => 400,
             ErrorCode::PayloadTooLarge => 413,
-            ErrorCode::Unauthorized | ErrorCode::UnknownJobNumber | ErrorCode::WrongPassword => {
-                401
-            }
+            ErrorCode::Unauthorized | ErrorCode::UnknownJobNumber | ErrorCode::WrongPassword => 401,
             ErrorCode::Forbidden | ErrorCode::AccountDisabled => 403,
             ErrorCode::NoBoundNumber | ErrorCode::PackageMissing { .. } => 403,
             ErrorCode::TooManyAttempts { .. } => 429,
@@ -71,10 +69,18 @@ impl ErrorCode {
 
 impl ApiError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self { code, message: message.into() }
+        Self {
+            code,
+            message: message.into(),
+        }
     }
     pub fn bad_request(field: Option<&str>, message: impl Into<String>) -> Self {
-        Self::new(ErrorCode::BadRequest { field: field.map(str::to_string) }, message)
+        Self::new(
+            ErrorCode::BadRequest {
+                field: field.map(str::to_string),
+            },
+            message,
+        )
     }
 }
 
@@ -90,7 +96,12 @@ mod tests {
 
     #[test]
     fn error_body_round_trips_with_flat_code() {
-        let e = ApiError::new(ErrorCode::LeaseHeld { holder: DeviceKind::Pc }, "held");
+        let e = ApiError::new(
+            ErrorCode::LeaseHeld {
+                holder: DeviceKind::Pc,
+            },
+            "held",
+        );
         let json = serde_json::to_value(&e).unwrap();
         assert_eq!(json["code"], "lease_held");
         assert_eq!(json["holder"], "pc");

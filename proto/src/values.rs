@@ -69,8 +69,14 @@ fn ascii_token(field: &'static str, max: usize, input: &str) -> Result<String, I
     if s.len() > max {
         return Err(InvalidValue::new(field, "too long"));
     }
-    if !s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.') {
-        return Err(InvalidValue::new(field, "only letters, digits, '-', '_' and '.' are allowed"));
+    if !s
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.')
+    {
+        return Err(InvalidValue::new(
+            field,
+            "only letters, digits, '-', '_' and '.' are allowed",
+        ));
     }
     Ok(s.to_string())
 }
@@ -97,7 +103,10 @@ fn parse_phone_number(s: &str) -> Result<String, InvalidValue> {
     let s = s.trim();
     let digits = s.strip_prefix('+').unwrap_or(s);
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(InvalidValue::new("number", "only digits, with an optional leading '+'"));
+        return Err(InvalidValue::new(
+            "number",
+            "only digits, with an optional leading '+'",
+        ));
     }
     if digits.len() < MIN_NUMBER_DIGITS {
         return Err(InvalidValue::new("number", "too short"));
@@ -209,7 +218,10 @@ impl CardText {
             return Err(InvalidValue::new("text", "more than 100 characters"));
         }
         if s.chars().any(char::is_control) {
-            return Err(InvalidValue::new("text", "control characters are not allowed"));
+            return Err(InvalidValue::new(
+                "text",
+                "control characters are not allowed",
+            ));
         }
         Ok(Self(s.to_string()))
     }
@@ -331,7 +343,10 @@ impl ContactKind {
         match self {
             ContactKind::Mobile | ContactKind::Landline => {
                 // Landlines are often written 010-12345678: keep the digits.
-                let digits: String = v.chars().filter(|c| c.is_ascii_digit() || *c == '+').collect();
+                let digits: String = v
+                    .chars()
+                    .filter(|c| c.is_ascii_digit() || *c == '+')
+                    .collect();
                 if digits.len() + 6 < v.len() {
                     return Err(InvalidValue::new("value", "not a phone number"));
                 }
@@ -351,7 +366,8 @@ impl ContactKind {
             }
             ContactKind::Wechat => {
                 let ok = (2..=64).contains(&v.len())
-                    && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+                    && v.bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
                 if ok {
                     Ok(v.to_string())
                 } else {
@@ -402,12 +418,19 @@ mod tests {
 
     #[test]
     fn contact_kinds_validate_their_values() {
-        assert_eq!(ContactKind::Landline.validate("010-12345678").unwrap(), "01012345678");
+        assert_eq!(
+            ContactKind::Landline.validate("010-12345678").unwrap(),
+            "01012345678"
+        );
         assert!(ContactKind::Email.validate("a@b.cn").is_ok());
         assert!(ContactKind::Email.validate("nope").is_err());
         assert!(ContactKind::Qq.validate("12345").is_ok());
         assert!(ContactKind::Qq.validate("12ab5").is_err());
-        assert_eq!(ContactKind::ALL.len(), 5, "R15: five kinds of contact method");
+        assert_eq!(
+            ContactKind::ALL.len(),
+            5,
+            "R15: five kinds of contact method"
+        );
     }
 
     #[test]

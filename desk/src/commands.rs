@@ -148,10 +148,7 @@ pub async fn run(client: &SeatlineClient, command: Command, json: bool) -> anyho
         Command::Contact { id, kind, value } => {
             let kind = ContactKind::parse(&kind).map_err(CoreError::from)?;
             library_session(client).await;
-            let c = client
-                .library()
-                .add_contact(id, NewContact { kind, value })
-                .map_err(CoreError::from)?;
+            let c = client.add_contact(id, NewContact { kind, value })?;
             let _ = client.sync_library().await;
             if json {
                 print_json(&serde_json::to_value(&c)?);

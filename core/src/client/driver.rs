@@ -34,7 +34,7 @@ pub(super) fn spawn(inner: &Arc<Inner>) {
             }
             let Some(inner) = weak.upgrade() else { return };
             inner.lock().session.handle_timeout(Instant::now());
-            inner.pump();
+            inner.carry_out();
         }
     });
 }
@@ -124,7 +124,7 @@ pub(super) fn request_sync(inner: &Inner) {
                 me.library.sync(me.platform.as_ref()).await
             };
             match result {
-                Ok(report) if report != SyncReport::default() => {
+                Ok(report) if changed_anything(&report) => {
                     me.listeners.emit(&ClientEvent::LibraryChanged)
                 }
                 Ok(_) => {}
@@ -149,10 +149,14 @@ pub(super) async fn sync_now(inner: &Inner) -> Result<SyncReport, CoreError> {
         let _turn = inner.sync.one_at_a_time.lock().await;
         inner.library.sync(inner.platform.as_ref()).await?
     };
-    if report != SyncReport::default() {
+    if changed_anything(&report) {
         inner.listeners.emit(&ClientEvent::LibraryChanged);
     }
     Ok(report)
+}
+
+fn changed_anything(r: &SyncReport) -> bool {
+    r.pushed + r.merged + r.conflicts + r.rejected + r.pulled > 0
 }
 
 /// The driver tasks hold weak references so a dropped client stops them; `Inner` is

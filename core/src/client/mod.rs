@@ -15,15 +15,16 @@ pub use events::{ClientEvent, ClientListener, PhoneView, Subscription};
 use crate::answer::{AnswerContext, AnswerMachine, AnswerOutput, AnswerRefusal};
 use crate::db::Db;
 use crate::error::CoreError;
-use crate::library::{Library, RemoteError};
+use crate::library::{Library, LibraryError, RemoteError};
 use crate::platform::PlatformClient;
 use crate::session::{SessionInput, SessionMachine, SessionOutput};
 use crate::settings::{AudioDevices, Settings};
 use events::Listeners;
 use saved::SavedSession;
 use seatline_proto::{
-    paths, AgentStatus, DeviceId, DeviceKind, EnterpriseCode, ErrorCode, JobNumber, LoginRequest,
-    LoginResponse, Password, PhoneNumber, SetAnswerRequest, SetAnswerResponse, SetReceptionRequest,
+    paths, AgentStatus, CardText, Customer, CustomerPatch, DeviceId, DeviceKind, EnterpriseCode,
+    ErrorCode, FieldChange, JobNumber, LoginRequest, LoginResponse, NewContact, NewCustomer,
+    Password, PhoneNumber, SetAnswerRequest, SetAnswerResponse, SetReceptionRequest,
 };
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -61,6 +62,8 @@ pub(crate) struct Inner {
     pub(crate) wake: Arc<Notify>,
     pub(crate) socket: Mutex<Option<tokio::task::JoinHandle<()>>>,
     pub(crate) sync: driver::SyncGate,
+    /// The last view sent to listeners.
+    pub(crate) last_view: Mutex<Option<PhoneView>>,
     pub(crate) audio: Option<Arc<dyn AudioDevices>>,
 }
 
@@ -102,6 +105,7 @@ impl SeatlineClient {
             wake: Arc::new(Notify::new()),
             socket: Mutex::new(None),
             sync: driver::SyncGate::default(),
+            last_view: Mutex::new(None),
             audio,
         });
         driver::spawn(&inner);
@@ -321,6 +325,69 @@ impl SeatlineClient {
         Ok(())
     }
 
+    /// R15: adds a customer to the library. It is searchable at once (offline too) and
+    /// reaches the platform in the background.
+    pub fn add_customer(&self, new: NewCustomer) -> Result<Customer, CoreError> {
+        let c = self.inner.library.add_customer(new)?;
+        driver::request_sync(&self.inner);
+        Ok(c)
+    }
+
+    /// R15: adds one of the five kinds of contact method to a customer card.
+    pub fn add_contact(&self, id: i64, contact: NewContact) -> Result<Customer, CoreError> {
+        let c = self.inner.library.add_contact(id, contact)?;
+        driver::request_sync(&self.inner);
+        Ok(c)
+    }
+
+    /// Edits card fields against what this device shows now: each `Some` sets its field
+    /// (an empty text clears it). The platform applies each field only if nobody changed
+    /// it meanwhile (ADR 0004). The mobile number is not editable (R15).
+    pub fn edit_card(
+        &self,
+        id: i64,
+        name: Option<String>,
+        company: Option<String>,
+        title: Option<String>,
+    ) -> Result<Customer, CoreError> {
+        let current = self.inner.library.get(id)?.ok_or(LibraryError::NotFound)?;
+        let patch = CustomerPatch {
+            name: field_change(&current.name, name)?,
+            company: field_change(&current.company, company)?,
+            title: field_change(&current.title, title)?,
+            owner_agent_id: None,
+        };
+        self.apply_patch(current, patch)
+    }
+
+    /// R15, R40: take a customer as mine, or give it back to the public pool (公海).
+    pub fn set_owned_by_me(&self, id: i64, mine: bool) -> Result<Customer, CoreError> {
+        let me = self
+            .status()
+            .ok_or(CoreError::NotLoggedIn)?
+            .profile
+            .agent_id;
+        let current = self.inner.library.get(id)?.ok_or(LibraryError::NotFound)?;
+        let to = mine.then_some(me);
+        let patch = CustomerPatch {
+            owner_agent_id: (current.owner_agent_id != to).then_some(FieldChange {
+                from: current.owner_agent_id,
+                to,
+            }),
+            ..CustomerPatch::default()
+        };
+        self.apply_patch(current, patch)
+    }
+
+    fn apply_patch(&self, current: Customer, patch: CustomerPatch) -> Result<Customer, CoreError> {
+        if patch.is_empty() {
+            return Ok(current);
+        }
+        let c = self.inner.library.edit_customer(current.id, patch)?;
+        driver::request_sync(&self.inner);
+        Ok(c)
+    }
+
     /// Pushes queued library edits and pulls the platform's changes now.
     pub async fn sync_library(&self) -> Result<crate::library::SyncReport, CoreError> {
         let inner = self.inner.clone();
@@ -343,6 +410,23 @@ impl SeatlineClient {
             Err(e) => std::panic::resume_unwind(e.into_panic()),
         }
     }
+}
+
+/// One field of a card edit: `None` leaves it, an empty text clears it.
+fn field_change(
+    from: &Option<CardText>,
+    to: Option<String>,
+) -> Result<Option<FieldChange<Option<CardText>>>, CoreError> {
+    let Some(to) = to else { return Ok(None) };
+    let to = if to.trim().is_empty() {
+        None
+    } else {
+        Some(CardText::parse(&to)?)
+    };
+    Ok((to != *from).then(|| FieldChange {
+        from: from.clone(),
+        to,
+    }))
 }
 
 impl Drop for Inner {
@@ -438,9 +522,17 @@ impl Inner {
         self.pump();
     }
 
-    /// Drains both machines' outputs and carries them out, with no lock held while
-    /// listeners run or tasks start.
+    /// Carries out the machines' outputs, then wakes the driver: an input may have moved
+    /// the session machine's next timeout.
     pub(crate) fn pump(&self) {
+        self.carry_out();
+        self.wake.notify_one();
+    }
+
+    /// Drains both machines' outputs and carries them out, with no lock held while
+    /// listeners run or tasks start. The driver calls this directly: waking itself would
+    /// spin it forever.
+    pub(crate) fn carry_out(&self) {
         loop {
             let (session_out, answer_out) = {
                 let mut m = self.lock();
@@ -490,9 +582,19 @@ impl Inner {
             }
             if view_changed {
                 let view = self.phone_view(Instant::now());
-                self.listeners.emit(&ClientEvent::PhoneChanged(view));
+                // Status snapshots often repeat what is shown: tell listeners only news.
+                let news = match self.last_view.lock() {
+                    Ok(mut last) if last.as_ref() != Some(&view) => {
+                        *last = Some(view.clone());
+                        true
+                    }
+                    Ok(_) => false,
+                    Err(_) => true,
+                };
+                if news {
+                    self.listeners.emit(&ClientEvent::PhoneChanged(view));
+                }
             }
         }
-        self.wake.notify_one();
     }
 }

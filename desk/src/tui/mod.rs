@@ -200,8 +200,7 @@ async fn add_customer(
         title: None,
         owned_by_me: false,
     };
-    let c = client.library().add_customer(new)?;
-    let _ = client.sync_library().await;
+    let c = client.add_customer(new)?;
     Ok(format!("已加入客户库 / Added: {}", c.mobile))
 }
 

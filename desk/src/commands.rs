@@ -233,10 +233,17 @@ async fn resume(client: &SeatlineClient) -> anyhow::Result<()> {
     }
 }
 
-/// Library commands work offline: resume if the platform answers, else use the mirror.
+/// Library commands work offline: resume and bring the mirror up to date if the platform
+/// answers, else use the mirror as it is.
 async fn library_session(client: &SeatlineClient) {
-    if let Err(e) = client.resume().await {
-        tracing::info!(error = %e, "offline: using the local library");
+    match client.resume().await {
+        Ok(Some(_)) => {
+            if let Err(e) = client.sync_library().await {
+                tracing::info!(error = %e, "sync failed: using the local library as it is");
+            }
+        }
+        Ok(None) => {}
+        Err(e) => tracing::info!(error = %e, "offline: using the local library"),
     }
 }
 

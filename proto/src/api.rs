@@ -274,6 +274,13 @@ where
     Option::<T>::deserialize(d).map(Some)
 }
 
+/// `PUT /admin/phone-fault` (R9).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SetPhoneFaultRequest {
+    pub active: bool,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AgentSummary {
     pub agent_id: i64,

@@ -32,6 +32,10 @@ pub const EVENTS: &str = "/api/v1/events";
 
 /// Administrator: `GET` list, `POST` create agents of the administrator's enterprise.
 pub const ADMIN_AGENTS: &str = "/api/v1/admin/agents";
+/// Administrator: `PUT` the enterprise's phone fault (R9) on or off. The trunk monitor of
+/// the voice work sets it by itself; an operator can declare or clear an outage here.
+pub const ADMIN_PHONE_FAULT: &str = "/api/v1/admin/phone-fault";
+
 pub fn admin_agent(id: i64) -> String {
     format!("{ADMIN_AGENTS}/{id}")
 }

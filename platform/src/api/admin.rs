@@ -9,7 +9,7 @@ use crate::store::{now_ms, AgentChanges};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use seatline_proto::{AgentSummary, AgentUpdate, NewAgent};
+use seatline_proto::{AgentSummary, AgentUpdate, Event, NewAgent, SetPhoneFaultRequest};
 
 /// `GET /api/v1/admin/agents`.
 pub async fn list(
@@ -78,4 +78,26 @@ pub async fn update(
             .agent_summary(enterprise_id, agent_id, now_ms())
             .await?,
     ))
+}
+
+/// `PUT /api/v1/admin/phone-fault` (R9): every device of the enterprise reads 电话异常
+/// and refuses to dial until it is cleared. Durable first, then announced.
+pub async fn set_phone_fault(
+    State(st): State<AppState>,
+    admin: AdminAuth,
+    ApiJson(req): ApiJson<SetPhoneFaultRequest>,
+) -> ApiResult<StatusCode> {
+    st.store
+        .set_phone_fault(admin.enterprise_id, req.active)
+        .await?;
+    st.hub.to_enterprise(
+        admin.enterprise_id,
+        Event::PhoneFault { active: req.active },
+    );
+    tracing::info!(
+        admin_id = admin.admin_id,
+        active = req.active,
+        "phone fault set"
+    );
+    Ok(StatusCode::NO_CONTENT)
 }

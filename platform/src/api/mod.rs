@@ -68,6 +68,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", paths::ADMIN_AGENTS),
     ("POST", paths::ADMIN_AGENTS),
     ("PATCH", ADMIN_AGENT_PATH),
+    ("PUT", paths::ADMIN_PHONE_FAULT),
 ];
 
 pub fn router(state: AppState) -> Router {
@@ -91,6 +92,7 @@ pub fn router(state: AppState) -> Router {
         .route(paths::EVENTS, get(events::upgrade))
         .route(paths::ADMIN_AGENTS, get(admin::list).post(admin::create))
         .route(ADMIN_AGENT_PATH, patch(admin::update))
+        .route(paths::ADMIN_PHONE_FAULT, put(admin::set_phone_fault))
         .fallback(not_found)
         .method_not_allowed_fallback(not_found)
         .layer(DefaultBodyLimit::max(limit))

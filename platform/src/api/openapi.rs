@@ -212,6 +212,10 @@ fn schemas() -> Value {
             ),
         ),
         (
+            "SetPhoneFaultRequest",
+            obj(&["active"], json!({ "active": boolean })),
+        ),
+        (
             "SetReceptionRequest",
             obj(&["open"], json!({ "open": boolean })),
         ),
@@ -457,6 +461,11 @@ fn operation(method: &str, path: &str) -> Option<(Value, Option<Value>)> {
             op("Update an agent: disabling ends their sessions; unbinding the number releases a mobile lease",
                ADMIN, Some(body("AgentUpdate")), ok("200", "the agent", Some("AgentSummary"))),
             id,
+        ),
+        ("PUT", "/api/v1/admin/phone-fault") => (
+            op("Declare or clear the enterprise's phone fault (R9); every device shows 电话异常 meanwhile",
+               ADMIN, Some(body("SetPhoneFaultRequest")), ok("204", "done", None)),
+            None,
         ),
         _ => return None,
     })

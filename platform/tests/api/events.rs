@@ -11,7 +11,8 @@ use std::time::{Duration, Instant};
 both_backends!(
     events_reach_the_other_device_within_a_second,
     r7_reception_needs_the_package,
-    session_end_events_close_the_socket
+    session_end_events_close_the_socket,
+    r9_phone_fault_reaches_every_device_and_the_status
 );
 
 const WITHIN: Duration = Duration::from_secs(1);
@@ -248,4 +249,65 @@ async fn session_end_events_close_the_socket(db: &TestDb) {
         .get("/api/v1/me", &pc.token)
         .await
         .expect_error(401, "unauthorized");
+}
+
+/// R9: an administrator declares a phone fault; every device of the enterprise hears it,
+/// `GET /me` carries it (so a reconnecting device sees it in Hello), agents cannot set it,
+/// and the other enterprise hears nothing.
+async fn r9_phone_fault_reaches_every_device_and_the_status(db: &TestDb) {
+    let p = demo(db).await;
+    let admin = p.api.admin_login("demo", "admin", "admin123").await;
+    let pc = p.api.login("demo", "1001", "1001pass", "pc").await;
+    let other = p.api.login("acme", "2001", "2001pass", "pc").await;
+    let (mut pc_ws, _) = events(&p.base, &pc.token).await;
+    let (mut other_ws, _) = events(&p.base, &other.token).await;
+
+    p.api
+        .put(
+            "/api/v1/admin/phone-fault",
+            &pc.token,
+            json!({"active": true}),
+        )
+        .await
+        .expect_error(403, "forbidden");
+    let t0 = Instant::now();
+    p.api
+        .put("/api/v1/admin/phone-fault", &admin, json!({"active": true}))
+        .await
+        .expect(204);
+    let f = wait_for(&mut pc_ws, WITHIN, |e| {
+        matches!(e, Event::PhoneFault { .. })
+    })
+    .await;
+    assert_eq!(f.map(|f| f.event), Some(Event::PhoneFault { active: true }));
+    assert!(t0.elapsed() < WITHIN);
+    let status = p.api.get("/api/v1/me", &pc.token).await.expect(200);
+    assert_eq!(status["phone_fault"], true);
+    let acme = p.api.get("/api/v1/me", &other.token).await.expect(200);
+    assert_eq!(
+        acme["phone_fault"], false,
+        "one enterprise's fault is not another's"
+    );
+    let leaked = wait_for(&mut other_ws, Duration::from_millis(300), |e| {
+        matches!(e, Event::PhoneFault { .. })
+    })
+    .await;
+    assert!(leaked.is_none());
+
+    p.api
+        .put(
+            "/api/v1/admin/phone-fault",
+            &admin,
+            json!({"active": false}),
+        )
+        .await
+        .expect(204);
+    let f = wait_for(&mut pc_ws, WITHIN, |e| {
+        matches!(e, Event::PhoneFault { .. })
+    })
+    .await;
+    assert_eq!(
+        f.map(|f| f.event),
+        Some(Event::PhoneFault { active: false })
+    );
 }

@@ -11,6 +11,7 @@ pub mod api;
 pub mod error;
 pub mod events;
 pub mod paths;
+pub mod search;
 pub mod values;
 
 pub use api::*;

@@ -25,6 +25,7 @@
 
 use super::store::CUSTOMER_COLUMNS;
 use rusqlite::types::Value;
+use seatline_proto::search::like_contains;
 use seatline_proto::{CustomerQuery, InvalidValue};
 
 /// Most words a query may have; each one adds a condition.
@@ -137,20 +138,6 @@ fn fts_query(words: &[String]) -> String {
         })
         .collect::<Vec<_>>()
         .join(" ")
-}
-
-/// `%word%` for LIKE ... ESCAPE '\'.
-fn like_contains(word: &str) -> String {
-    let mut p = String::with_capacity(word.len() + 2);
-    p.push('%');
-    for c in word.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            p.push('\\');
-        }
-        p.push(c);
-    }
-    p.push('%');
-    p
 }
 
 /// A statement under construction: fixed SQL text plus the values bound to it.

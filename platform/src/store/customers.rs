@@ -6,7 +6,8 @@
 //! never skips one. A write that turns out to change nothing rolls back, bump included.
 
 use super::accounts::parse;
-use super::{like_contains, Store, StoreError, StoreResult};
+use super::{Store, StoreError, StoreResult};
+use seatline_proto::search::like_contains;
 use seatline_proto::{
     CardText, ContactKind, ContactMethod, Customer, CustomerChanges, CustomerPage, CustomerPatch,
     ErrorCode, FieldConflict, PatchOutcome, PhoneNumber,

@@ -194,29 +194,3 @@ pub fn now_ms() -> i64 {
         .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
         .unwrap_or(0)
 }
-
-/// Escapes `%`, `_` and `\` for a `LIKE ... ESCAPE '\'` pattern and wraps it in `%`, so
-/// user text is matched literally as a substring.
-pub fn like_contains(input: &str) -> String {
-    let mut out = String::with_capacity(input.len() + 2);
-    out.push('%');
-    for c in input.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out.push('%');
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn like_patterns_escape_metacharacters() {
-        assert_eq!(like_contains("a%b_c\\d"), "%a\\%b\\_c\\\\d%");
-        assert_eq!(like_contains("' OR 1=1 --"), "%' OR 1=1 --%");
-    }
-}

@@ -41,16 +41,16 @@ class DialModel(
     private val _state = MutableStateFlow(DialUi().with(pad.state()))
     val state: StateFlow<DialUi> = _state.asStateFlow()
 
-    fun press(digit: Char) = apply(pad.press(digit.toString()))
-    fun paste(text: String) = apply(pad.paste(text))
-    fun backspace() = apply(pad.key(PadKey.BACKSPACE))
-    fun key(key: PadKey) = apply(pad.key(key))
-    fun clear() = apply(pad.clear())
+    fun press(digit: Char) = show(pad.press(digit.toString()))
+    fun paste(text: String) = show(pad.paste(text))
+    fun backspace() = show(pad.key(PadKey.BACKSPACE))
+    fun key(key: PadKey) = show(pad.key(key))
+    fun clear() = show(pad.clear())
 
     /** Replaces the number, e.g. from a customer card; non-digits are dropped by the core. */
     fun set(number: String) {
         pad.clear()
-        apply(pad.paste(number))
+        show(pad.paste(number))
     }
 
     /**
@@ -61,13 +61,13 @@ class DialModel(
         val old = _state.value.text
         val change = TextEdit.between(old, newText, newCursor)
         if (change.isEmpty) {
-            apply(pad.setCursor(newCursor.coerceIn(0, old.length).toUInt()))
+            show(pad.setCursor(newCursor.coerceIn(0, old.length).toUInt()))
             return
         }
         var s = pad.setCursor((change.at + change.removed).toUInt())
         repeat(change.removed) { s = pad.key(PadKey.BACKSPACE) }
         if (change.inserted.isNotEmpty()) s = pad.paste(change.inserted)
-        apply(s)
+        show(s)
     }
 
     /** Enter or the call button (R14). */
@@ -85,7 +85,7 @@ class DialModel(
 
     fun dismissRefusal() = _state.update { it.copy(refusal = null) }
 
-    private fun apply(s: DialPadState) = _state.update { it.with(s) }
+    private fun show(s: DialPadState) = _state.update { it.with(s) }
 
     private fun DialUi.with(s: DialPadState) =
         copy(text = s.text, cursor = s.cursor.toInt(), shrink = s.shrink, refusal = null)

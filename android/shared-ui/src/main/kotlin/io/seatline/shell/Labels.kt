@@ -49,6 +49,12 @@ object Labels {
         DeviceKind.MOBILE -> Bilingual("手机", "Mobile")
     }
 
+    /** R5: the other device holds answering, so this one cannot turn it on. */
+    fun answeringElsewhere(kind: DeviceKind): Bilingual {
+        val d = device(kind)
+        return Bilingual("${d.zh}端正在接听", "Answering is on at your ${d.en}")
+    }
+
     // Dial pad (R14)
     val call = Bilingual("呼叫", "Call")
     val paste = Bilingual("粘贴", "Paste")
@@ -56,6 +62,7 @@ object Labels {
     val enterNumber = Bilingual("请输入号码", "Enter a number")
     val numberTooShort = Bilingual("号码位数不足", "The number is too short")
     val addToLibrary = Bilingual("添加到客户库", "Add to customer library")
+    val noDialer = Bilingual("没有可用的拨号应用", "No dialer app on this device")
 
     // Customer library (R15, R40)
     val searchHint = Bilingual("搜索姓名、公司或号码", "Search name, company or number")
@@ -79,6 +86,9 @@ object Labels {
     val notSynced = Bilingual("待同步", "Not synced")
     val openExisting = Bilingual("查看已有客户", "Open the existing customer")
     val customerNotFound = Bilingual("客户不存在", "Customer not found")
+    val contactMethods = Bilingual("联系方式", "Contact methods")
+    val callNumber = Bilingual("拨打", "Call")
+    val back = Bilingual("返回", "Back")
 
     /** R15: the five kinds; the zh-CN names are the core's (`ContactMethod.kindZh`). */
     fun contactKind(kind: ContactKind): Bilingual = when (kind) {

@@ -51,8 +51,15 @@ class SessionModel(
     fun editForm(change: (LoginForm) -> LoginForm) =
         _state.update { it.copy(form = change(it.form), error = null) }
 
-    /** At start-up: resume the saved session when auto-login is on (R8). */
+    /**
+     * At start-up: adopt a session the core already has (the screen was rebuilt while the
+     * process lived), else resume the saved one when auto-login is on (R8).
+     */
     fun start() {
+        core.profile()?.let {
+            signedIn(it)
+            return
+        }
         scope.launch {
             val auto = withContext(worker) { core.settings().autoLogin }
             if (!auto) return@launch

@@ -117,4 +117,13 @@ class SessionModelTest {
         assertEquals("账号已在另一台同类设备上登录", model.state.value.error?.zh)
         assertEquals(1, loggedOut)
     }
+
+    @Test
+    fun a_rebuilt_screen_adopts_the_session_the_core_has() {
+        core.me = testProfile()
+        model.start()
+        assertTrue(model.state.value.loggedIn)
+        assertFalse(core.calls.contains("resume"))
+        assertEquals(1, loggedIn)
+    }
 }

@@ -1,0 +1,32 @@
+package io.seatline.app
+
+import android.app.Application
+import androidx.lifecycle.AndroidViewModel
+import androidx.lifecycle.viewModelScope
+import io.seatline.core.DialPad
+import io.seatline.shell.AppModel
+import io.seatline.shell.SeatlineAgentCore
+import kotlinx.coroutines.Dispatchers
+
+/**
+ * Holds the app's models across configuration changes. They run on viewModelScope (the
+ * main thread) and send the core's SQLite work to Dispatchers.IO.
+ */
+class ShellViewModel(application: Application) : AndroidViewModel(application) {
+    private val seatline = application as SeatlineApplication
+    private val dialPad = DialPad()
+
+    val models = AppModel(
+        core = SeatlineAgentCore(seatline.core),
+        scope = viewModelScope,
+        worker = Dispatchers.IO,
+        audio = seatline.audio,
+        dialPad = dialPad,
+        calls = SystemDialer(application),
+    ).also { it.start() }
+
+    override fun onCleared() {
+        models.close()
+        dialPad.close()
+    }
+}

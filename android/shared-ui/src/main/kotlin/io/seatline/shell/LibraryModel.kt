@@ -81,7 +81,8 @@ class LibraryModel(
             try {
                 val (me, found) = withContext(worker) {
                     val me = core.profile()?.agentId
-                    me to find(s.query.trim(), s.mineOnly, me)
+                    // Logged out: no one's customers are on screen.
+                    me to if (me == null) emptyList() else find(s.query.trim(), s.mineOnly, me)
                 }
                 _state.update { it.copy(rows = found.map { c -> CustomerTexts.row(c, me) }) }
             } catch (e: SeatlineException) {

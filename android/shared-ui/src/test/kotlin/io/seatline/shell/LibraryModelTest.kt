@@ -96,4 +96,12 @@ class LibraryModelTest {
         assertTrue(model.state.value.rows.isEmpty())
         assertEquals("", model.state.value.query)
     }
+
+    @Test
+    fun logged_out_the_list_is_empty() {
+        core.me = null
+        model.setQuery("")
+        assertTrue(model.state.value.rows.isEmpty())
+        assertFalse(core.calls.any { it.startsWith("search") }, "the library is not even asked")
+    }
 }

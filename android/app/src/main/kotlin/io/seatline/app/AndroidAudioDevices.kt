@@ -1,6 +1,7 @@
 package io.seatline.app
 
 import android.media.AudioManager
+import android.os.Build
 import io.seatline.core.AudioDeviceInfo
 import io.seatline.core.AudioDevicesProvider
 import android.media.AudioDeviceInfo as PlatformDevice
@@ -22,8 +23,11 @@ class AndroidAudioDevices(private val audio: AudioManager) : AudioDevicesProvide
 
     // AudioDeviceInfo.getId() changes each time a device reconnects, so a saved choice
     // would not find its headset again; the type plus the address (Bluetooth, USB) does.
-    private fun stableId(d: PlatformDevice): String =
-        if (d.address.isNullOrEmpty()) "type:${d.type}" else "type:${d.type}:${d.address}"
+    // getAddress() exists from API 28; below it, the type alone.
+    private fun stableId(d: PlatformDevice): String {
+        val address = if (Build.VERSION.SDK_INT >= Build.VERSION_CODES.P) d.address else null
+        return if (address.isNullOrEmpty()) "type:${d.type}" else "type:${d.type}:$address"
+    }
 
     // Built-in devices report the phone's model as their product name: the kind says more.
     private fun name(d: PlatformDevice, kind: String): String {

@@ -59,7 +59,7 @@ export PIP_NO_INPUT := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: help setup setup-apt setup-apt-base setup-apt-jvm setup-rust setup-zig setup-kotlin \
-        setup-cmake fmt-check lint clippy test check-mobile bindings kotlin-test demo bench \
+        setup-cmake fmt-check lint clippy test check-mobile bindings kotlin-test swift-check demo bench \
         clean-tools
 
 help:
@@ -71,10 +71,10 @@ help:
 	@echo "  setup-kotlin   npm kotlin-compiler@$(KOTLIN_VERSION) into $(KOTLIN_HOME)"
 	@echo "  fmt-check      cargo fmt --all -- --check"
 	@echo "  lint           fmt-check, then cargo clippy --workspace --all-targets -- -D warnings"
-	@echo "  test           setup, lint, PostgreSQL, build, nextest, check-mobile, kotlin-test"
+	@echo "  test           setup, lint, PostgreSQL, build, nextest, check-mobile, kotlin-test, swift-check"
 	@echo "  check-mobile   cargo check core + ffi for Android arm64/x86_64 and iOS arm64 (zig cc)"
 	@echo "  bindings       bindings/generate.sh (Kotlin and Swift from the UniFFI library)"
-	@echo "  kotlin-test    bindings/kotlin/run-tests.sh (Kotlin bindings on the JVM)"
+	@echo "  kotlin-test    Kotlin bindings and the Android view models, on the JVM\n  swift-check    the iOS Swift and the generated Swift bindings parse (tree-sitter)"
 	@echo "  demo           scripts/demo.sh"
 	@echo "  bench          scripts/bench.sh"
 	@echo "  clean-tools    remove $(TOOLS)"
@@ -163,12 +163,15 @@ bindings: setup-rust
 	  echo "bindings: bindings/generate.sh is not written yet: nothing generated"; \
 	fi
 
+# The generated Kotlin bindings against a real platform, then the Android shell's plain-
+# Kotlin view models (android/shared-ui), both compiled with kotlinc and run on the JVM.
 kotlin-test: setup-rust setup-apt-jvm setup-kotlin
-	@if [ -f bindings/kotlin/run-tests.sh ]; then \
-	  bash bindings/kotlin/run-tests.sh; \
-	else \
-	  echo "kotlin-test: bindings/kotlin/run-tests.sh is not written yet: skipped"; \
-	fi
+	@bash bindings/kotlin/run-tests.sh
+	@bash android/shared-ui/run-jvm-tests.sh
+
+# The iOS shell's Swift and the generated Swift bindings parse (no Swift compiler here).
+swift-check:
+	@bash ios/check-swift.sh
 
 demo: setup
 	@[ -f scripts/demo.sh ] || { echo "demo: scripts/demo.sh is not written yet" >&2; exit 1; }

@@ -92,6 +92,9 @@ $make --no-print-directory check-mobile || fail "make check-mobile"
 step "make kotlin-test"
 $make --no-print-directory kotlin-test || fail "make kotlin-test"
 
+step "make swift-check"
+$make --no-print-directory swift-check || fail "make swift-check"
+
 # 6. stop PostgreSQL now rather than in the exit trap, so the summary stays the last line.
 if [ "$started_pg" = 1 ]; then
   step "stopping the PostgreSQL this run started"

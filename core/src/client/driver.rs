@@ -143,6 +143,13 @@ pub(super) fn request_sync(inner: &Inner) {
     });
 }
 
+/// Waits until no library sync is running and keeps others from starting until the
+/// guard drops: for resetting the library (another enterprise's login), which must not
+/// interleave with a sync of the previous session.
+pub(super) async fn sync_turn(inner: &Inner) -> tokio::sync::MutexGuard<'_, ()> {
+    inner.sync.one_at_a_time.lock().await
+}
+
 /// A sync the caller waits for (pull-to-refresh, tests).
 pub(super) async fn sync_now(inner: &Inner) -> Result<SyncReport, CoreError> {
     let report = {

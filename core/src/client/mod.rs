@@ -148,6 +148,16 @@ impl SeatlineClient {
             device_kind: self.inner.config.device_kind,
             device_id: self.device_id()?,
         };
+        // A login while a session is live replaces it (another agent on this device, or
+        // the re-login R9 asks for). Log that session out first, as `logout` does: the
+        // session machine ignores a login while online, so it would otherwise keep showing
+        // the old agent with the new token, and the old session would stay online on the
+        // platform, holding its answer lease. (Found by tests/tests/session.rs.)
+        if self.inner.lock().session.is_online() {
+            if let Err(e) = self.logout().await {
+                tracing::info!(error = %e, "previous session not logged out on the platform");
+            }
+        }
         let inner = self.inner.clone();
         self.inner.input(SessionInput::LoginStarted);
         let result: Result<LoginResponse, RemoteError> = self
@@ -160,6 +170,7 @@ impl SeatlineClient {
                     enterprise: resp.status.profile.enterprise.to_string(),
                     agent_id: resp.status.profile.agent_id,
                 };
+                let _turn = self.turn_for_reset(&saved.enterprise).await?;
                 self.inner.start_session(saved, resp.status.clone())?;
                 Ok(resp.status)
             }
@@ -184,6 +195,7 @@ impl SeatlineClient {
             .await;
         match result {
             Ok(status) => {
+                let _turn = self.turn_for_reset(&saved.enterprise).await?;
                 self.inner.start_session(saved, status.clone())?;
                 Ok(Some(status))
             }
@@ -393,6 +405,23 @@ impl SeatlineClient {
         let inner = self.inner.clone();
         self.run(async move { driver::sync_now(&inner).await })
             .await
+    }
+
+    /// When a session of `enterprise` will reset the library (it held another
+    /// enterprise's customers), waits for a running sync of the previous session to
+    /// finish and holds off new ones until the guard drops: otherwise that sync's answer
+    /// could land after the reset and put the old enterprise's customers (and its cursor)
+    /// into the new one's library. (Found by tests/tests/session.rs.)
+    async fn turn_for_reset(
+        &self,
+        enterprise: &str,
+    ) -> Result<Option<tokio::sync::MutexGuard<'_, ()>>, CoreError> {
+        let previous = saved::load_identity(&self.inner.db)?;
+        Ok(if previous.as_deref() == Some(enterprise) {
+            None
+        } else {
+            Some(driver::sync_turn(&self.inner).await)
+        })
     }
 
     fn device_id(&self) -> Result<DeviceId, CoreError> {

@@ -297,10 +297,10 @@ mod tests {
             a.on_key(key(KeyCode::Char(c)));
         }
         a.on_paste("0013-8000 ");
-        assert_eq!(a.pad.text(), "1380013800");
+        assert_eq!(a.pad.text(), "13800138000");
         assert_eq!(
             a.on_key(key(KeyCode::Enter)),
-            Action::Dial(PhoneNumber::parse("1380013800").unwrap())
+            Action::Dial(PhoneNumber::parse("13800138000").unwrap())
         );
     }
 

@@ -120,6 +120,19 @@ pub struct Device {
 }
 
 impl Device {
+    /// Every customer of the device's local library, page by page.
+    pub fn all_local_customers(&self) -> Result<Vec<seatline_proto::Customer>> {
+        let mut all = Vec::new();
+        loop {
+            let page = self.client.library().search("", 200, all.len() as u32)?;
+            let n = page.len();
+            all.extend(page);
+            if n < 200 {
+                return Ok(all);
+            }
+        }
+    }
+
     /// A new device with a fresh data directory, on the current tokio runtime.
     pub fn new(platform_url: &str, kind: DeviceKind) -> Result<Device> {
         let dir = data_dir(kind)?;

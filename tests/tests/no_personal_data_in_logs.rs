@@ -37,18 +37,6 @@ fn card_secrets(c: &Customer, out: &mut Vec<String>) {
     out.extend(c.contacts.iter().map(|m| m.value.clone()));
 }
 
-fn all_local(dev: &Device) -> Result<Vec<Customer>> {
-    let mut all = Vec::new();
-    loop {
-        let page = dev.client.library().search("", 200, all.len() as u32)?;
-        let n = page.len();
-        all.extend(page);
-        if n < 200 {
-            return Ok(all);
-        }
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_personal_data_in_core_logs() -> Result<()> {
     let capture = LogCapture::install();
@@ -77,7 +65,7 @@ async fn no_personal_data_in_core_logs() -> Result<()> {
     secrets.push(saved_token(&other)?);
     pc.settle_library().await?;
     other.settle_library().await?;
-    for c in all_local(&pc)? {
+    for c in pc.all_local_customers()? {
         card_secrets(&c, &mut secrets);
     }
 

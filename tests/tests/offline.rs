@@ -6,9 +6,7 @@ use seatline_core::answer::AnswerState;
 use seatline_core::session::{DialRefusal, PhoneState, FAULT_GRACE};
 use seatline_core::{ClientEvent, CoreError};
 use seatline_e2e::{dial_refusal, eventually, Device, Platform, Result, WAIT};
-use seatline_proto::{
-    CardText, ContactKind, Customer, DeviceKind, NewContact, NewCustomer, PhoneNumber,
-};
+use seatline_proto::{CardText, ContactKind, DeviceKind, NewContact, NewCustomer, PhoneNumber};
 use std::time::{Duration, Instant};
 
 /// The longest the core's reconnect backoff can leave a short outage unnoticed: attempts
@@ -20,26 +18,13 @@ fn text(t: &Option<CardText>) -> Option<&str> {
     t.as_ref().map(CardText::as_str)
 }
 
-/// Every customer of the local library, page by page.
-fn all_local(dev: &Device) -> Result<Vec<Customer>> {
-    let mut all = Vec::new();
-    loop {
-        let page = dev.client.library().search("", 200, all.len() as u32)?;
-        let n = page.len();
-        all.extend(page);
-        if n < 200 {
-            return Ok(all);
-        }
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn offline_library_search_and_edits_sync_after_platform_returns() -> Result<()> {
     let mut platform = Platform::start().await?;
     let pc = Device::new(&platform.url(), DeviceKind::Pc)?;
     pc.login_demo("1001").await?;
     pc.settle_library().await?;
-    let local = all_local(&pc)?;
+    let local = pc.all_local_customers()?;
     assert_eq!(
         local.len(),
         seatline_e2e::demo::DEMO_CUSTOMERS,

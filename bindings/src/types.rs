@@ -288,6 +288,7 @@ pub enum SessionEndReason {
     LoggedOut,
     ReplacedByNewLogin,
     AccountDisabled,
+    PasswordChanged,
     Expired,
 }
 
@@ -298,6 +299,7 @@ impl From<proto::events::SessionEndReason> for SessionEndReason {
             R::LoggedOut => SessionEndReason::LoggedOut,
             R::ReplacedByNewLogin => SessionEndReason::ReplacedByNewLogin,
             R::AccountDisabled => SessionEndReason::AccountDisabled,
+            R::PasswordChanged => SessionEndReason::PasswordChanged,
             R::Expired => SessionEndReason::Expired,
         }
     }

@@ -40,5 +40,7 @@ pub enum SessionEndReason {
     LoggedOut,
     ReplacedByNewLogin,
     AccountDisabled,
+    /// An administrator set a new password: every session of the agent ends.
+    PasswordChanged,
     Expired,
 }

@@ -843,6 +843,17 @@ impl Store {
                     .bind(hash)
                     .execute(&mut *tx)
                     .await?;
+                // A reset password is often a suspected leak: whoever holds a token from
+                // the old password must log in again.
+                let ids: Vec<i64> =
+                    sqlx::query_scalar("DELETE FROM sessions WHERE agent_id = $1 RETURNING id")
+                        .bind(agent_id)
+                        .fetch_all(&mut *tx)
+                        .await?;
+                ended.extend(
+                    ids.into_iter()
+                        .map(|id| (id, SessionEndReason::PasswordChanged)),
+                );
             }
             if let Some(number) = &changes.bound_number {
                 sqlx::query("UPDATE agents SET bound_number = $2 WHERE id = $1")

@@ -12,7 +12,8 @@ both_backends!(
     events_reach_the_other_device_within_a_second,
     r7_reception_needs_the_package,
     session_end_events_close_the_socket,
-    r9_phone_fault_reaches_every_device_and_the_status
+    r9_phone_fault_reaches_every_device_and_the_status,
+    r1_password_reset_ends_every_session_of_the_agent
 );
 
 const WITHIN: Duration = Duration::from_secs(1);
@@ -310,4 +311,45 @@ async fn r9_phone_fault_reaches_every_device_and_the_status(db: &TestDb) {
         f.map(|f| f.event),
         Some(Event::PhoneFault { active: false })
     );
+}
+
+/// R1: the administrator assigns the password; setting a new one ends the agent's
+/// sessions on every device (a token from the old password is no longer valid), and the
+/// new password logs in.
+async fn r1_password_reset_ends_every_session_of_the_agent(db: &TestDb) {
+    let p = demo(db).await;
+    let pc = p.api.login("demo", "1002", "1002pass", "pc").await;
+    let mobile = p.api.login("demo", "1002", "1002pass", "mobile").await;
+    let (mut pc_ws, _) = events(&p.base, &pc.token).await;
+    let (mut mobile_ws, _) = events(&p.base, &mobile.token).await;
+    let admin = p.api.admin_login("demo", "admin", "admin123").await;
+    let id = pc.status.profile.agent_id;
+    p.api
+        .patch(
+            &format!("/api/v1/admin/agents/{id}"),
+            &admin,
+            json!({"password": "new-secret-1"}),
+        )
+        .await
+        .expect(200);
+    for ws in [&mut pc_ws, &mut mobile_ws] {
+        let f = wait_for(ws, WITHIN, |e| matches!(e, Event::SessionEnded { .. })).await;
+        assert_eq!(
+            f.map(|f| f.event),
+            Some(Event::SessionEnded {
+                reason: SessionEndReason::PasswordChanged
+            })
+        );
+    }
+    for token in [&pc.token, &mobile.token] {
+        p.api
+            .get("/api/v1/me", token)
+            .await
+            .expect_error(401, "unauthorized");
+    }
+    p.api
+        .try_login("demo", "1002", "1002pass", "pc")
+        .await
+        .expect_error(401, "wrong_password");
+    p.api.login("demo", "1002", "new-secret-1", "pc").await;
 }

@@ -117,6 +117,8 @@ public enum Labels {
         case .replacedByNewLogin:
             return Bilingual("账号已在另一台同类设备上登录", "This account logged in on another device of the same kind")
         case .accountDisabled: return Bilingual("账号已停用", "The account is disabled")
+        case .passwordChanged:
+            return Bilingual("密码已被管理员修改，请重新登录", "An administrator changed the password; please log in again")
         case .expired: return Bilingual("登录已过期，请重新登录", "The session expired; please log in again")
         }
     }

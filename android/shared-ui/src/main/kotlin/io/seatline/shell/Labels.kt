@@ -115,6 +115,8 @@ object Labels {
         SessionEndReason.REPLACED_BY_NEW_LOGIN ->
             Bilingual("账号已在另一台同类设备上登录", "This account logged in on another device of the same kind")
         SessionEndReason.ACCOUNT_DISABLED -> Bilingual("账号已停用", "The account is disabled")
+        SessionEndReason.PASSWORD_CHANGED ->
+            Bilingual("密码已被管理员修改，请重新登录", "An administrator changed the password; please log in again")
         SessionEndReason.EXPIRED -> Bilingual("登录已过期，请重新登录", "The session expired; please log in again")
     }
 }

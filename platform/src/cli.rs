@@ -34,6 +34,13 @@ pub enum Command {
         /// Address to listen on; port 0 picks a free port (see the printed line).
         #[arg(long, env = "SEATLINE_LISTEN", default_value = "127.0.0.1:8080")]
         listen: SocketAddr,
+        /// PEM certificate chain: serve HTTPS/WSS (for a platform that faces the internet
+        /// without a TLS terminator in front). Needs `--tls-key`.
+        #[arg(long, env = "SEATLINE_TLS_CERT", requires = "tls_key")]
+        tls_cert: Option<std::path::PathBuf>,
+        /// PEM private key of `--tls-cert`.
+        #[arg(long, env = "SEATLINE_TLS_KEY", requires = "tls_cert")]
+        tls_key: Option<std::path::PathBuf>,
     },
     /// Create an enterprise and its first administrator.
     CreateEnterprise {
@@ -73,7 +80,15 @@ fn init_tracing() {
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     init_tracing();
     match cli.command {
-        Command::Serve { db, listen } => serve(&db, listen, ServeConfig::default()).await,
+        Command::Serve {
+            db,
+            listen,
+            tls_cert,
+            tls_key,
+        } => {
+            let tls = tls_cert.zip(tls_key);
+            serve(&db, listen, tls, ServeConfig::default()).await
+        }
         Command::CreateEnterprise {
             db,
             code,
@@ -106,8 +121,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-/// Opens the store, binds, prints the ready line, serves until SIGINT/SIGTERM.
-pub async fn serve(db: &str, listen: SocketAddr, config: ServeConfig) -> anyhow::Result<()> {
+/// A certificate chain and its key, both PEM files.
+pub type TlsFiles = (std::path::PathBuf, std::path::PathBuf);
+
+/// Opens the store, binds, prints the ready line, serves until SIGINT/SIGTERM; over TLS
+/// when `tls` names a certificate and key.
+pub async fn serve(
+    db: &str,
+    listen: SocketAddr,
+    tls: Option<TlsFiles>,
+    config: ServeConfig,
+) -> anyhow::Result<()> {
     let store = Store::connect(db).await.context("opening the database")?;
     tracing::info!(backend = ?store.backend(), "database ready");
     let state = AppState::new(store.clone(), config);
@@ -117,21 +141,48 @@ pub async fn serve(db: &str, listen: SocketAddr, config: ServeConfig) -> anyhow:
         .await
         .with_context(|| format!("binding {listen}"))?;
     let addr = listener.local_addr()?;
-    {
-        let mut out = std::io::stdout().lock();
-        writeln!(out, "listening on http://{addr}")?;
-        out.flush()?;
-    }
-    tracing::info!(%addr, "serving");
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async move {
-            shutdown_signal().await;
-            tracing::info!("shutting down");
-            // Open sockets would otherwise keep the graceful shutdown waiting forever.
-            hub.shutdown();
-        })
+    let Some((cert, key)) = tls else {
+        ready_line("http", addr)?;
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async move {
+                shutdown_signal().await;
+                tracing::info!("shutting down");
+                // Open sockets would otherwise keep the graceful shutdown waiting forever.
+                hub.shutdown();
+            })
+            .await?;
+        store.close().await;
+        return Ok(());
+    };
+    // ring is the only provider in the build; installing it makes that explicit (an
+    // error means it is installed already).
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let tls = axum_server::tls_rustls::RustlsConfig::from_pem_file(&cert, &key)
+        .await
+        .with_context(|| format!("loading the TLS certificate {cert:?} and key {key:?}"))?;
+    let handle = axum_server::Handle::new();
+    let stopper = handle.clone();
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        tracing::info!("shutting down");
+        hub.shutdown();
+        stopper.graceful_shutdown(Some(std::time::Duration::from_secs(5)));
+    });
+    ready_line("https", addr)?;
+    axum_server::from_tcp_rustls(listener.into_std()?, tls)?
+        .handle(handle)
+        .serve(app.into_make_service())
         .await?;
     store.close().await;
+    Ok(())
+}
+
+/// The one line scripts and tests wait for, on stdout.
+fn ready_line(scheme: &str, addr: SocketAddr) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "listening on {scheme}://{addr}")?;
+    out.flush()?;
+    tracing::info!(%addr, scheme, "serving");
     Ok(())
 }
 

@@ -16,6 +16,7 @@ mod lease_race;
 mod login;
 mod logs;
 mod routes;
+mod tls;
 
 use common::{seed, Platform, TestDb};
 

@@ -180,8 +180,14 @@ impl Platform {
 
     /// Starts the binary with `RUST_LOG=level`, its stderr going to `stderr`.
     pub async fn start_with(db: &TestDb, level: &str, stderr: Stdio) -> Platform {
+        Self::start_args(db, level, stderr, &[]).await
+    }
+
+    /// As `start_with`, with more `serve` arguments (e.g. the TLS files).
+    pub async fn start_args(db: &TestDb, level: &str, stderr: Stdio, extra: &[&str]) -> Platform {
         let mut child = Command::new(BIN)
             .args(["serve", "--db", &db.url, "--listen", "127.0.0.1:0"])
+            .args(extra)
             .env("RUST_LOG", level)
             .stdout(Stdio::piped())
             .stderr(stderr)

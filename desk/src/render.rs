@@ -73,13 +73,20 @@ pub fn customer_line(c: &Customer) -> String {
         None => " [公海]",
     };
     format!(
-        "#{:<6} {:<14} {:<8} {}{}",
+        "#{:<6} {:<14} {} {}{}",
         c.id,
         c.mobile,
-        text(&c.name),
+        pad_to_width(&text(&c.name), 10),
         text(&c.company),
         owner
     )
+}
+
+/// Pads to `width` terminal cells: `{:<N}` counts characters, but a Chinese character
+/// takes two cells, so names would push the next column out of line.
+fn pad_to_width(s: &str, width: usize) -> String {
+    let used = unicode_width::UnicodeWidthStr::width(s);
+    format!("{s}{}", " ".repeat(width.saturating_sub(used)))
 }
 
 pub fn customer_card(c: &Customer) -> String {
@@ -106,4 +113,16 @@ pub fn customer_card(c: &Customer) -> String {
         ));
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cjk_names_are_padded_by_display_width() {
+        assert_eq!(pad_to_width("王娟", 10), "王娟      ");
+        assert_eq!(pad_to_width("Ann", 5), "Ann  ");
+        assert_eq!(pad_to_width("欧阳明明明明", 10), "欧阳明明明明");
+    }
 }

@@ -843,17 +843,6 @@ impl Store {
                     .bind(hash)
                     .execute(&mut *tx)
                     .await?;
-                // A reset password is often a suspected leak: whoever holds a token from
-                // the old password must log in again.
-                let ids: Vec<i64> =
-                    sqlx::query_scalar("DELETE FROM sessions WHERE agent_id = $1 RETURNING id")
-                        .bind(agent_id)
-                        .fetch_all(&mut *tx)
-                        .await?;
-                ended.extend(
-                    ids.into_iter()
-                        .map(|id| (id, SessionEndReason::PasswordChanged)),
-                );
             }
             if let Some(number) = &changes.bound_number {
                 sqlx::query("UPDATE agents SET bound_number = $2 WHERE id = $1")
@@ -876,17 +865,25 @@ impl Store {
                     .bind(disabled)
                     .execute(&mut *tx)
                     .await?;
-                if disabled {
-                    let ids: Vec<i64> =
-                        sqlx::query_scalar("DELETE FROM sessions WHERE agent_id = $1 RETURNING id")
-                            .bind(agent_id)
-                            .fetch_all(&mut *tx)
-                            .await?;
-                    ended.extend(
-                        ids.into_iter()
-                            .map(|id| (id, SessionEndReason::AccountDisabled)),
-                    );
-                }
+            }
+            // Disabling ends every session of the agent; so does a new password, which is
+            // often set because the old one leaked: whoever holds a token from it must log
+            // in again.
+            let end_reason = if changes.disabled == Some(true) {
+                Some(SessionEndReason::AccountDisabled)
+            } else {
+                changes
+                    .password_hash
+                    .as_ref()
+                    .map(|_| SessionEndReason::PasswordChanged)
+            };
+            if let Some(reason) = end_reason {
+                let ids: Vec<i64> =
+                    sqlx::query_scalar("DELETE FROM sessions WHERE agent_id = $1 RETURNING id")
+                        .bind(agent_id)
+                        .fetch_all(&mut *tx)
+                        .await?;
+                ended.extend(ids.into_iter().map(|id| (id, reason)));
             }
             sqlx::query("UPDATE agents SET updated_at_ms = $2 WHERE id = $1")
                 .bind(agent_id)

@@ -1,1 +1,8 @@
 //! Real peers for Seatline's tests. Only loopback and the tests' own processes are targets.
+//!
+//! - [`ports`]: free loopback ports (UDP and TCP), spaced for baresip.
+//! - [`process`]: a child-process guard that ends its peer by pid and prints the peer's
+//!   output into the log of a failing test.
+
+pub mod ports;
+pub mod process;

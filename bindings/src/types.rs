@@ -112,6 +112,8 @@ pub struct AgentProfile {
     pub display_name: String,
     pub bound_number: Option<String>,
     pub has_online_service: bool,
+    /// R38: this agent may delete call records.
+    pub can_delete_records: bool,
 }
 
 impl From<proto::AgentStatus> for AgentProfile {
@@ -125,6 +127,7 @@ impl From<proto::AgentStatus> for AgentProfile {
             display_name: p.display_name,
             bound_number: p.bound_number.map(|n| n.to_string()),
             has_online_service: p.has_online_service,
+            can_delete_records: p.can_delete_records,
         }
     }
 }

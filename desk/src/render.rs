@@ -59,6 +59,10 @@ pub fn api_error_text(e: &ApiError) -> String {
         }
         ErrorCode::NoBoundNumber => return answer_refusal_text(AnswerRefusal::NoBoundNumber),
         ErrorCode::AnswerLocked => return answer_refusal_text(AnswerRefusal::Locked),
+        ErrorCode::PhoneFault => "暂无法发起呼叫，请稍后重试".to_string(),
+        ErrorCode::CallInProgress => "正在通话中".to_string(),
+        ErrorCode::CallNotActive => "通话已结束".to_string(),
+        ErrorCode::NoRoute => "无法呼叫该号码".to_string(),
         ErrorCode::Internal => "平台内部错误".to_string(),
     };
     format!("{zh} / {}", e.message)

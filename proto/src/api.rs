@@ -53,6 +53,9 @@ pub struct AgentProfile {
     pub bound_number: Option<PhoneNumber>,
     /// R7: the enterprise has the online-service package (chat reception).
     pub has_online_service: bool,
+    /// R38: the administrator lets this agent delete call records.
+    #[serde(default)]
+    pub can_delete_records: bool,
 }
 
 /// The platform's view of one agent: the snapshot a device loads after login and after

@@ -45,6 +45,14 @@ pub enum ErrorCode {
     DuplicateCustomer { existing_id: i64 },
     /// The thing does not exist, or belongs to another enterprise.
     NotFound,
+    /// R9: the enterprise's phone function is broken; calls cannot be placed now.
+    PhoneFault,
+    /// The agent already has a call going; one call at a time.
+    CallInProgress,
+    /// The call is over or has no such leg (hang-up, hold or DTMF came too late).
+    CallNotActive,
+    /// The platform has no SIP trunk configured or reachable for this number.
+    NoRoute,
     /// Something failed on the server; nothing was changed.
     Internal,
 }
@@ -60,7 +68,10 @@ impl ErrorCode {
             ErrorCode::TooManyAttempts { .. } => 429,
             ErrorCode::LeaseHeld { .. }
             | ErrorCode::AnswerLocked
-            | ErrorCode::DuplicateCustomer { .. } => 409,
+            | ErrorCode::DuplicateCustomer { .. }
+            | ErrorCode::CallInProgress
+            | ErrorCode::CallNotActive => 409,
+            ErrorCode::PhoneFault | ErrorCode::NoRoute => 503,
             ErrorCode::NotFound => 404,
             ErrorCode::Internal => 500,
         }

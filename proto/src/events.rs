@@ -1,8 +1,9 @@
 //! Frames on a device's WebSocket. The platform sends `EventFrame`s; a device sends
-//! nothing but pings for now (signalling for calls arrives with the voice work).
+//! `DeviceFrame`s (the WebRTC signalling of its VoIP calls) and pings.
 
 use crate::api::AgentStatus;
-use crate::values::DeviceKind;
+use crate::calls::{CallMethod, CallPhase, Signal};
+use crate::values::{DeviceKind, PhoneNumber};
 use serde::{Deserialize, Serialize};
 
 /// One event with the platform's per-connection sequence number and send time.
@@ -32,6 +33,26 @@ pub enum Event {
     /// This device's session ended on the platform (logged in elsewhere on the same kind
     /// of device, logged out, or disabled by an administrator). The socket closes after it.
     SessionEnded { reason: SessionEndReason },
+    /// A call of this agent moved on (R13 phases, R17 hold, the end with its outcome).
+    /// Sent to the device that placed or took the call.
+    CallProgress {
+        call_id: String,
+        method: CallMethod,
+        number: PhoneNumber,
+        phase: CallPhase,
+    },
+    /// WebRTC signalling from the gateway for a VoIP call of this device.
+    CallSignal { call_id: String, signal: Signal },
+    /// A call record was written or changed (R38); refresh the records list.
+    RecordsChanged,
+}
+
+/// What a device sends on its WebSocket.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum DeviceFrame {
+    /// WebRTC signalling for one of this device's VoIP calls.
+    CallSignal { call_id: String, signal: Signal },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -8,6 +8,7 @@
 //! No I/O, no async: this crate compiles for every target the core does.
 
 pub mod api;
+pub mod calls;
 pub mod error;
 pub mod events;
 pub mod paths;
@@ -15,6 +16,7 @@ pub mod search;
 pub mod values;
 
 pub use api::*;
+pub use calls::*;
 pub use error::{ApiError, ErrorCode};
-pub use events::{Event, EventFrame};
+pub use events::{DeviceFrame, Event, EventFrame};
 pub use values::*;

@@ -39,3 +39,25 @@ pub const ADMIN_PHONE_FAULT: &str = "/api/v1/admin/phone-fault";
 pub fn admin_agent(id: i64) -> String {
     format!("{ADMIN_AGENTS}/{id}")
 }
+
+/// `POST` a VoIP or callback call (R12, R13).
+pub const CALLS: &str = "/api/v1/calls";
+/// `POST` hang up one call.
+pub fn call_hangup(call_id: &str) -> String {
+    format!("{CALLS}/{call_id}/hangup")
+}
+/// `POST` hold or resume one call (R17).
+pub fn call_hold(call_id: &str) -> String {
+    format!("{CALLS}/{call_id}/hold")
+}
+/// `POST` DTMF digits into one call.
+pub fn call_dtmf(call_id: &str) -> String {
+    format!("{CALLS}/{call_id}/dtmf")
+}
+
+/// `GET` the agent's call records (R38), `POST` a native call's record.
+pub const RECORDS: &str = "/api/v1/records";
+/// `DELETE` one record (needs the permission, R38).
+pub fn record(id: i64) -> String {
+    format!("{RECORDS}/{id}")
+}

@@ -561,6 +561,11 @@ impl Inner {
     /// Drains both machines' outputs and carries them out, with no lock held while
     /// listeners run or tasks start. The driver calls this directly: waking itself would
     /// spin it forever.
+    /// Call events from the socket. The call machinery (issue 4) takes them from here.
+    fn on_call_event(&self, event: seatline_proto::Event) {
+        tracing::debug!(?event, "call event");
+    }
+
     pub(crate) fn carry_out(&self) {
         loop {
             let (session_out, answer_out) = {
@@ -590,6 +595,7 @@ impl Inner {
                     SessionOutput::Resync | SessionOutput::CustomersChanged { .. } => {
                         driver::request_sync(self)
                     }
+                    SessionOutput::Call(event) => self.on_call_event(event),
                     SessionOutput::SessionEnded(reason) => {
                         self.platform.set_token(None);
                         if let Err(e) = saved::clear_session(&self.db) {

@@ -56,6 +56,9 @@ pub enum SessionOutput {
     },
     /// The platform ended this session; the core is logged out.
     SessionEnded(SessionEndReason),
+    /// A call event (progress, WebRTC signalling, records changed): the session does not
+    /// interpret it; the shell hands it to the call machinery.
+    Call(Event),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -248,6 +251,14 @@ impl SessionMachine {
             Event::CustomersChanged { change_seq } => {
                 self.outputs
                     .push_back(SessionOutput::CustomersChanged { change_seq });
+                return State::Online {
+                    status,
+                    link,
+                    seen_hello,
+                };
+            }
+            Event::CallProgress { .. } | Event::CallSignal { .. } | Event::RecordsChanged => {
+                self.outputs.push_back(SessionOutput::Call(event));
                 return State::Online {
                     status,
                     link,

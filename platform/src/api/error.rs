@@ -94,6 +94,10 @@ pub fn default_message(code: &ErrorCode) -> String {
         ErrorCode::PackageMissing { package } => format!("needs the {package} package"),
         ErrorCode::DuplicateCustomer { .. } => "that mobile number is already a customer".into(),
         ErrorCode::NotFound => "not found".into(),
+        ErrorCode::PhoneFault => "the phone function is broken; try again later".into(),
+        ErrorCode::CallInProgress => "the agent already has a call going".into(),
+        ErrorCode::CallNotActive => "the call is over".into(),
+        ErrorCode::NoRoute => "no trunk route for that number".into(),
         ErrorCode::Internal => "internal error; nothing was changed".into(),
     }
 }

@@ -183,6 +183,7 @@ struct StatusRow {
     enterprise_name: String,
     has_online_service: bool,
     phone_fault: bool,
+    can_delete_records: bool,
     holder: Option<String>,
 }
 
@@ -598,7 +599,7 @@ impl Store {
     pub async fn agent_status(&self, agent_id: i64, now: i64) -> StoreResult<AgentStatus> {
         let sql = "SELECT a.id, a.job_number, a.display_name, a.bound_number, \
                      a.reception_open, e.code, e.name AS enterprise_name, \
-                     e.has_online_service, e.phone_fault, \
+                     e.has_online_service, e.phone_fault, a.can_delete_records, \
                      (SELECT l.device_kind FROM answer_leases l \
                         JOIN sessions s ON s.id = l.session_id \
                        WHERE l.agent_id = a.id AND s.expires_at_ms > $2) AS holder \
@@ -633,6 +634,7 @@ impl Store {
                     .map(|n| parse(PhoneNumber::parse(&n), "bound number"))
                     .transpose()?,
                 has_online_service: row.has_online_service,
+                can_delete_records: row.can_delete_records,
             },
             answer_holder: snapshot.holder,
             reception_open: row.reception_open,

@@ -14,6 +14,7 @@ pub(crate) fn status(bound: bool) -> AgentStatus {
             display_name: "Agent".into(),
             bound_number: bound.then(|| PhoneNumber::parse("13800000001").unwrap()),
             has_online_service: true,
+            can_delete_records: false,
         },
         answer_holder: None,
         reception_open: false,

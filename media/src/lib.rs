@@ -4,7 +4,24 @@
 //! Everything here is sans-IO: no sockets, no clocks, no threads. Callers hand in packets
 //! and PCM frames with their own timestamps; that keeps every piece testable on simulated
 //! time and usable on Android, iOS and the server alike.
+//!
+//! | module | what |
+//! | --- | --- |
+//! | [`frame`] | [`AudioFrame`]: 20 ms of mono PCM at 8 or 48 kHz |
+//! | [`codec`] | [`Encoder`]/[`Decoder`] for Opus and G.711, concealment and FEC |
+//! | [`g711`] | μ-law / A-law sample coding |
+//! | [`resample`] | 8 <-> 48 kHz polyphase FIR |
+//! | [`rtp`] | RTP packets and [`RtpSender`] |
+//! | [`tone`] | sine, Goertzel, dominant frequency, levels |
 
+pub mod codec;
 pub mod frame;
+pub mod g711;
+pub mod resample;
+pub mod rtp;
+pub mod tone;
 
+pub use codec::{Codec, CodecError, Decoder, Encoder};
 pub use frame::{AudioFrame, SampleRate, FRAME_MS};
+pub use resample::{ResampleError, Resampler};
+pub use rtp::{RtpError, RtpPacket, RtpSender};

@@ -1,7 +1,9 @@
 //! Seatline core: the client logic shared by the Android app, the iOS app and the PC console.
 
 pub mod answer;
+pub mod audio;
 pub mod backoff;
+pub mod call;
 pub mod client;
 pub mod db;
 pub mod dialpad;

@@ -1,0 +1,32 @@
+//! The core's sound hardware layer: the microphone and speaker of the PC, the Android
+//! phone or the iPhone, as 48 kHz mono 20 ms [`AudioFrame`](seatline_media::AudioFrame)s
+//! for the voice engine (ADR 0009).
+//!
+//! The engine opens an [`AudioBackend`] with a [`StreamConfig`] (the devices chosen in
+//! the settings, R8) and gets [`AudioStreams`]: a capture side to read frames from and a
+//! playback side to write frames to. Between them and the OS audio callback sit
+//! lock-free single-producer single-consumer rings (module `ring`), so the realtime thread
+//! never blocks or allocates; underruns play silence and overruns drop the oldest audio,
+//! both counted in [`AudioStats`].
+//!
+//! Backends: [`WavBackend`] (files; pull-paced for deterministic tests, or realtime for
+//! the demo), `CpalBackend` (PC, cargo feature `cpal`), AAudio on Android and the
+//! VoiceProcessingIO unit on iOS (platform echo cancellation on both phones).
+
+mod check;
+mod config;
+mod convert;
+mod error;
+mod ring;
+mod streams;
+mod wav;
+
+pub use check::{mic_test, test_sound, LevelMeter, MicLevel, Tone};
+pub use config::{StreamConfig, FRAME_SAMPLES, RATE};
+pub use error::AudioError;
+pub use ring::{AudioStats, CaptureStream, DeviceState, PlaybackStream};
+pub use streams::{AudioBackend, AudioStreams, Pacing};
+pub use wav::{read_recording, Repeat, WavBackend, WavInput};
+
+#[cfg(test)]
+mod tests;

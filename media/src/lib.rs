@@ -11,17 +11,20 @@
 //! | [`codec`] | [`Encoder`]/[`Decoder`] for Opus and G.711, concealment and FEC |
 //! | [`g711`] | μ-law / A-law sample coding |
 //! | [`resample`] | 8 <-> 48 kHz polyphase FIR |
+//! | [`jitter`] | adaptive [`JitterBuffer`]: reorder, conceal, late/duplicate |
 //! | [`rtp`] | RTP packets and [`RtpSender`] |
 //! | [`tone`] | sine, Goertzel, dominant frequency, levels |
 
 pub mod codec;
 pub mod frame;
 pub mod g711;
+pub mod jitter;
 pub mod resample;
 pub mod rtp;
 pub mod tone;
 
 pub use codec::{Codec, CodecError, Decoder, Encoder};
 pub use frame::{AudioFrame, SampleRate, FRAME_MS};
+pub use jitter::{JitterBuffer, JitterConfig, JitterStats, Playout, Push};
 pub use resample::{ResampleError, Resampler};
 pub use rtp::{RtpError, RtpPacket, RtpSender};

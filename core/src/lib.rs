@@ -3,7 +3,6 @@
 pub mod answer;
 pub mod audio;
 pub mod backoff;
-pub mod call;
 pub mod client;
 pub mod db;
 pub mod dialpad;

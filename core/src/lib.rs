@@ -3,6 +3,7 @@
 pub mod answer;
 pub mod audio;
 pub mod backoff;
+pub mod call;
 pub mod client;
 pub mod db;
 pub mod dialpad;

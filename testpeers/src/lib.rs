@@ -3,6 +3,9 @@
 //! - [`ports`]: free loopback ports (UDP and TCP), spaced for baresip.
 //! - [`process`]: a child-process guard that ends its peer by pid and prints the peer's
 //!   output into the log of a failing test.
+//! - [`baresip`]: a headless baresip phone driven over `ctrl_tcp` ([`ctrl`]).
 
+pub mod baresip;
+pub mod ctrl;
 pub mod ports;
 pub mod process;

@@ -16,6 +16,8 @@
 mod check;
 mod config;
 mod convert;
+#[cfg(feature = "cpal")]
+mod cpal_backend;
 mod error;
 mod ring;
 mod streams;
@@ -23,6 +25,8 @@ mod wav;
 
 pub use check::{mic_test, test_sound, LevelMeter, MicLevel, Tone};
 pub use config::{StreamConfig, FRAME_SAMPLES, RATE};
+#[cfg(feature = "cpal")]
+pub use cpal_backend::CpalBackend;
 pub use error::AudioError;
 pub use ring::{AudioStats, CaptureStream, DeviceState, PlaybackStream};
 pub use streams::{AudioBackend, AudioStreams, Pacing};

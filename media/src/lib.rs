@@ -13,6 +13,7 @@
 //! | [`resample`] | 8 <-> 48 kHz polyphase FIR |
 //! | [`jitter`] | adaptive [`JitterBuffer`]: reorder, conceal, late/duplicate |
 //! | [`rtp`] | RTP packets and [`RtpSender`] |
+//! | [`stats`] | RFC 3550 jitter/loss, RTT, E-model MOS, [`CallStats`] |
 //! | [`tone`] | sine, Goertzel, dominant frequency, levels |
 
 pub mod codec;
@@ -21,6 +22,7 @@ pub mod g711;
 pub mod jitter;
 pub mod resample;
 pub mod rtp;
+pub mod stats;
 pub mod tone;
 
 pub use codec::{Codec, CodecError, Decoder, Encoder};
@@ -28,3 +30,4 @@ pub use frame::{AudioFrame, SampleRate, FRAME_MS};
 pub use jitter::{JitterBuffer, JitterConfig, JitterStats, Playout, Push};
 pub use resample::{ResampleError, Resampler};
 pub use rtp::{RtpError, RtpPacket, RtpSender};
+pub use stats::{CallStats, QualityInputs, ReceiveStats};

@@ -9,6 +9,7 @@
 //! | --- | --- |
 //! | [`frame`] | [`AudioFrame`]: 20 ms of mono PCM at 8 or 48 kHz |
 //! | [`codec`] | [`Encoder`]/[`Decoder`] for Opus and G.711, concealment and FEC |
+//! | [`dtmf`] | RFC 4733 telephone events: [`DtmfSender`], [`DtmfReceiver`] |
 //! | [`g711`] | μ-law / A-law sample coding |
 //! | [`resample`] | 8 <-> 48 kHz polyphase FIR |
 //! | [`jitter`] | adaptive [`JitterBuffer`]: reorder, conceal, late/duplicate |
@@ -17,6 +18,7 @@
 //! | [`tone`] | sine, Goertzel, dominant frequency, levels |
 
 pub mod codec;
+pub mod dtmf;
 pub mod frame;
 pub mod g711;
 pub mod jitter;
@@ -26,6 +28,7 @@ pub mod stats;
 pub mod tone;
 
 pub use codec::{Codec, CodecError, Decoder, Encoder};
+pub use dtmf::{DtmfDigit, DtmfError, DtmfReceiver, DtmfSender};
 pub use frame::{AudioFrame, SampleRate, FRAME_MS};
 pub use jitter::{JitterBuffer, JitterConfig, JitterStats, Playout, Push};
 pub use resample::{ResampleError, Resampler};

@@ -15,7 +15,8 @@
 //! | [`jitter`] | adaptive [`JitterBuffer`]: reorder, conceal, late/duplicate |
 //! | [`rtp`] | RTP packets and [`RtpSender`] |
 //! | [`stats`] | RFC 3550 jitter/loss, RTT, E-model MOS, [`CallStats`] |
-//! | [`tone`] | sine, Goertzel, dominant frequency, levels |
+//! | [`tone`] | sine, Goertzel, dominant frequency, levels, alignment, hold music |
+//! | [`wav`] | WAV files to and from frames (any rate, mono/stereo) |
 
 pub mod codec;
 pub mod dtmf;
@@ -26,6 +27,7 @@ pub mod resample;
 pub mod rtp;
 pub mod stats;
 pub mod tone;
+pub mod wav;
 
 pub use codec::{Codec, CodecError, Decoder, Encoder};
 pub use dtmf::{DtmfDigit, DtmfError, DtmfReceiver, DtmfSender};
@@ -34,3 +36,4 @@ pub use jitter::{JitterBuffer, JitterConfig, JitterStats, Playout, Push};
 pub use resample::{ResampleError, Resampler};
 pub use rtp::{RtpError, RtpPacket, RtpSender};
 pub use stats::{CallStats, QualityInputs, ReceiveStats};
+pub use wav::WavError;

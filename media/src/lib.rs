@@ -12,6 +12,7 @@
 //! | [`dtmf`] | RFC 4733 telephone events: [`DtmfSender`], [`DtmfReceiver`] |
 //! | [`g711`] | μ-law / A-law sample coding |
 //! | [`resample`] | 8 <-> 48 kHz polyphase FIR |
+//! | [`gain`] | [`OutputVolume`], [`Microphone`] gain/mute/AGC, limiter |
 //! | [`jitter`] | adaptive [`JitterBuffer`]: reorder, conceal, late/duplicate |
 //! | [`rtp`] | RTP packets and [`RtpSender`] |
 //! | [`stats`] | RFC 3550 jitter/loss, RTT, E-model MOS, [`CallStats`] |
@@ -22,6 +23,7 @@ pub mod codec;
 pub mod dtmf;
 pub mod frame;
 pub mod g711;
+pub mod gain;
 pub mod jitter;
 pub mod resample;
 pub mod rtp;
@@ -32,6 +34,7 @@ pub mod wav;
 pub use codec::{Codec, CodecError, Decoder, Encoder};
 pub use dtmf::{DtmfDigit, DtmfError, DtmfReceiver, DtmfSender};
 pub use frame::{AudioFrame, SampleRate, FRAME_MS};
+pub use gain::{AgcConfig, Microphone, OutputVolume};
 pub use jitter::{JitterBuffer, JitterConfig, JitterStats, Playout, Push};
 pub use resample::{ResampleError, Resampler};
 pub use rtp::{RtpError, RtpPacket, RtpSender};

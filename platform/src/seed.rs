@@ -4,12 +4,12 @@
 //! - `demo` (online-service package): administrator `admin` / `admin123`; agents `1001`
 //!   (`1001pass`, bound 13800000001), `1002` (`1002pass`, bound 13800000002), `1003`
 //!   (`1003pass`, no bound number); 300 customers, 40 of them owned by 1001, the rest in
-//!   the public pool.
+//!   the public pool. Main number 4008001001; 1001 may delete call records (R38).
 //! - `acme` (phone package only): administrator `admin` / `admin123`; agent `2001`
-//!   (`2001pass`, bound 13900000001); 20 customers.
+//!   (`2001pass`, bound 13900000001); 20 customers. Main number 4008002002.
 
 use crate::auth::password;
-use crate::store::{now_ms, CustomerRecord, Store};
+use crate::store::{now_ms, AgentChanges, CustomerRecord, Store};
 use anyhow::Context;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -21,12 +21,16 @@ struct AgentSeed {
     name: &'static str,
     password: &'static str,
     bound: Option<&'static str>,
+    /// R38: may delete call records.
+    can_delete_records: bool,
 }
 
 struct EnterpriseSeed {
     code: &'static str,
     name: &'static str,
     online_service: bool,
+    /// R12: the number VoIP and callback calls show.
+    main_number: &'static str,
     agents: &'static [AgentSeed],
     customers: usize,
     /// How many customers the first agent owns (R40); the rest are in the public pool.
@@ -42,24 +46,28 @@ const ENTERPRISES: &[EnterpriseSeed] = &[
         code: "demo",
         name: "示例科技有限公司",
         online_service: true,
+        main_number: "4008001001",
         agents: &[
             AgentSeed {
                 job: "1001",
                 name: "张晓明",
                 password: "1001pass",
                 bound: Some("13800000001"),
+                can_delete_records: true,
             },
             AgentSeed {
                 job: "1002",
                 name: "李静",
                 password: "1002pass",
                 bound: Some("13800000002"),
+                can_delete_records: false,
             },
             AgentSeed {
                 job: "1003",
                 name: "王磊",
                 password: "1003pass",
                 bound: None,
+                can_delete_records: false,
             },
         ],
         customers: 300,
@@ -70,11 +78,13 @@ const ENTERPRISES: &[EnterpriseSeed] = &[
         code: "acme",
         name: "艾克米贸易有限公司",
         online_service: false,
+        main_number: "4008002002",
         agents: &[AgentSeed {
             job: "2001",
             name: "陈芳",
             password: "2001pass",
             bound: Some("13900000001"),
+            can_delete_records: false,
         }],
         customers: 20,
         owned_by_first: 5,
@@ -202,6 +212,11 @@ pub async fn seed_demo(store: &Store) -> anyhow::Result<()> {
                 .ensure_admin(enterprise_id, ADMIN_USER, &hash, now_ms())
                 .await?;
         }
+        // Set once: an administrator's later choice is not overwritten by a re-seed.
+        if store.enterprise_main_number(enterprise_id).await?.is_none() {
+            let number = PhoneNumber::parse(e.main_number)?;
+            store.set_main_number(enterprise_id, &number).await?;
+        }
         let mut first_agent = None;
         for a in e.agents {
             let job = JobNumber::parse(a.job)?;
@@ -210,9 +225,19 @@ pub async fn seed_demo(store: &Store) -> anyhow::Result<()> {
                 None => {
                     let hash = password::hash(a.password.to_string()).await?;
                     let bound = a.bound.map(PhoneNumber::parse).transpose()?;
-                    store
+                    let id = store
                         .create_agent(enterprise_id, &job, a.name, &hash, bound.as_ref(), now_ms())
-                        .await?
+                        .await?;
+                    if a.can_delete_records {
+                        let allow = AgentChanges {
+                            can_delete_records: Some(true),
+                            ..AgentChanges::default()
+                        };
+                        store
+                            .update_agent(enterprise_id, id, &allow, now_ms())
+                            .await?;
+                    }
+                    id
                 }
             };
             first_agent.get_or_insert(id);

@@ -264,6 +264,9 @@ pub struct AgentUpdate {
     pub bound_number: Option<Option<PhoneNumber>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disabled: Option<bool>,
+    /// R38: let the agent delete call records, or not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub can_delete_records: Option<bool>,
 }
 
 /// For `Option<Option<T>>` fields with `#[serde(default)]`: a field that is present
@@ -284,6 +287,13 @@ pub struct SetPhoneFaultRequest {
     pub active: bool,
 }
 
+/// `PUT /admin/main-number` (R12): the number VoIP and callback calls show.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SetMainNumberRequest {
+    pub number: PhoneNumber,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AgentSummary {
     pub agent_id: i64,
@@ -293,6 +303,9 @@ pub struct AgentSummary {
     pub disabled: bool,
     pub devices_online: Vec<DeviceKind>,
     pub answer_holder: Option<DeviceKind>,
+    /// R38: the agent may delete call records.
+    #[serde(default)]
+    pub can_delete_records: bool,
 }
 
 #[cfg(test)]

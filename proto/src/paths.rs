@@ -35,6 +35,9 @@ pub const ADMIN_AGENTS: &str = "/api/v1/admin/agents";
 /// Administrator: `PUT` the enterprise's phone fault (R9) on or off. The trunk monitor of
 /// the voice work sets it by itself; an operator can declare or clear an outage here.
 pub const ADMIN_PHONE_FAULT: &str = "/api/v1/admin/phone-fault";
+/// Administrator: `PUT` the enterprise's main number (R12), shown to customers on VoIP
+/// and callback calls.
+pub const ADMIN_MAIN_NUMBER: &str = "/api/v1/admin/main-number";
 
 pub fn admin_agent(id: i64) -> String {
     format!("{ADMIN_AGENTS}/{id}")

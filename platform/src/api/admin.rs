@@ -9,7 +9,9 @@ use crate::store::{now_ms, AgentChanges};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use seatline_proto::{AgentSummary, AgentUpdate, Event, NewAgent, SetPhoneFaultRequest};
+use seatline_proto::{
+    AgentSummary, AgentUpdate, Event, NewAgent, SetMainNumberRequest, SetPhoneFaultRequest,
+};
 
 /// `GET /api/v1/admin/agents`.
 pub async fn list(
@@ -63,6 +65,7 @@ pub async fn update(
         password_hash,
         bound_number: update.bound_number,
         disabled: update.disabled,
+        can_delete_records: update.can_delete_records,
     };
     let enterprise_id = admin.enterprise_id;
     agent_write(&st, agent_id, move |store| async move {
@@ -99,5 +102,19 @@ pub async fn set_phone_fault(
         active = req.active,
         "phone fault set"
     );
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `PUT /api/v1/admin/main-number` (R12): the number VoIP and callback calls show to
+/// customers. Durable before the 204.
+pub async fn set_main_number(
+    State(st): State<AppState>,
+    admin: AdminAuth,
+    ApiJson(req): ApiJson<SetMainNumberRequest>,
+) -> ApiResult<StatusCode> {
+    st.store
+        .set_main_number(admin.enterprise_id, &req.number)
+        .await?;
+    tracing::info!(admin_id = admin.admin_id, "main number set");
     Ok(StatusCode::NO_CONTENT)
 }

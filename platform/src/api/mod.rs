@@ -7,6 +7,7 @@ pub mod error;
 pub mod events;
 pub mod me;
 pub mod openapi;
+pub mod records;
 
 use crate::config::ServeConfig;
 use crate::hub::Hub;
@@ -15,7 +16,7 @@ use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::Method;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, patch, post, put};
+use axum::routing::{delete, get, patch, post, put};
 use axum::Router;
 use error::Failure;
 use seatline_proto::{paths, ErrorCode};
@@ -46,6 +47,7 @@ impl AppState {
 pub const CUSTOMER_PATH: &str = "/api/v1/customers/{id}";
 pub const CUSTOMER_CONTACTS_PATH: &str = "/api/v1/customers/{id}/contacts";
 pub const ADMIN_AGENT_PATH: &str = "/api/v1/admin/agents/{id}";
+pub const RECORD_PATH: &str = "/api/v1/records/{id}";
 
 /// Every (method, path) the router serves. The OpenAPI document must list exactly these
 /// (a test checks it), and the integration tests call each of them.
@@ -69,6 +71,10 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", paths::ADMIN_AGENTS),
     ("PATCH", ADMIN_AGENT_PATH),
     ("PUT", paths::ADMIN_PHONE_FAULT),
+    ("PUT", paths::ADMIN_MAIN_NUMBER),
+    ("GET", paths::RECORDS),
+    ("POST", paths::RECORDS),
+    ("DELETE", RECORD_PATH),
 ];
 
 pub fn router(state: AppState) -> Router {
@@ -93,6 +99,12 @@ pub fn router(state: AppState) -> Router {
         .route(paths::ADMIN_AGENTS, get(admin::list).post(admin::create))
         .route(ADMIN_AGENT_PATH, patch(admin::update))
         .route(paths::ADMIN_PHONE_FAULT, put(admin::set_phone_fault))
+        .route(paths::ADMIN_MAIN_NUMBER, put(admin::set_main_number))
+        .route(
+            paths::RECORDS,
+            get(records::list).post(records::upload_native),
+        )
+        .route(RECORD_PATH, delete(records::delete))
         .fallback(not_found)
         .method_not_allowed_fallback(not_found)
         .layer(DefaultBodyLimit::max(limit))

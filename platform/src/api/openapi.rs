@@ -182,7 +182,8 @@ fn schemas() -> Value {
                 json!({
             "agent_id": int, "enterprise": schema("EnterpriseCode"), "enterprise_name": string,
             "job_number": schema("JobNumber"), "display_name": string,
-            "bound_number": nullable("PhoneNumber"), "has_online_service": boolean }),
+            "bound_number": nullable("PhoneNumber"), "has_online_service": boolean,
+            "can_delete_records": boolean }),
             ),
         ),
         (
@@ -321,7 +322,8 @@ fn schemas() -> Value {
                 &[],
                 json!({
             "display_name": schema("CardText"), "password": string,
-            "bound_number": nullable("PhoneNumber"), "disabled": boolean }),
+            "bound_number": nullable("PhoneNumber"), "disabled": boolean,
+            "can_delete_records": boolean }),
             ),
         ),
         (
@@ -340,8 +342,60 @@ fn schemas() -> Value {
             "agent_id": int, "job_number": schema("JobNumber"), "display_name": string,
             "bound_number": nullable("PhoneNumber"), "disabled": boolean,
             "devices_online": { "type": "array", "items": schema("DeviceKind") },
-            "answer_holder": nullable("DeviceKind") }),
+            "answer_holder": nullable("DeviceKind"), "can_delete_records": boolean }),
             ),
+        ),
+        // Call records (R12, R16, R38).
+        (
+            "CallDirection",
+            json!({ "type": "string", "enum": ["outbound", "inbound"] }),
+        ),
+        (
+            "CallMethod",
+            json!({ "type": "string", "enum": ["voip", "callback", "native"] }),
+        ),
+        (
+            "CallOutcome",
+            json!({ "type": "string", "enum": ["answered", "busy", "no_answer", "rejected",
+                      "failed", "agent_no_answer", "missed"] }),
+        ),
+        (
+            "CallRecord",
+            json!({ "type": "object",
+                "required": ["id", "call_id", "direction", "method", "device", "number",
+                             "customer_name", "started_at_ms", "answered_at_ms",
+                             "ended_at_ms", "outcome"],
+                "properties": {
+                    "id": int, "call_id": string, "direction": schema("CallDirection"),
+                    "method": schema("CallMethod"), "device": schema("DeviceKind"),
+                    "number": schema("PhoneNumber"),
+                    "customer_name": { "type": ["string", "null"],
+                                       "description": "the library's name for the number (R16)" },
+                    "started_at_ms": int, "answered_at_ms": json!({ "type": ["integer", "null"] }),
+                    "ended_at_ms": json!({ "type": ["integer", "null"] }),
+                    "outcome": { "oneOf": [schema("CallOutcome"), { "type": "null" }],
+                                 "description": "null while the call goes on, and for native calls" } } }),
+        ),
+        (
+            "RecordPage",
+            obj(
+                &["records", "next_before"],
+                json!({ "records": { "type": "array", "items": schema("CallRecord") },
+                        "next_before": json!({ "type": ["integer", "null"] }) }),
+            ),
+        ),
+        (
+            "NativeCallRecord",
+            obj(
+                &["client_ref", "number", "started_at_ms"],
+                json!({ "client_ref": { "type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$" },
+                        "number": schema("PhoneNumber"), "started_at_ms": int,
+                        "ended_at_ms": json!({ "type": ["integer", "null"] }) }),
+            ),
+        ),
+        (
+            "SetMainNumberRequest",
+            obj(&["number"], json!({ "number": schema("PhoneNumber") })),
         ),
         (
             "EventFrame",
@@ -349,10 +403,11 @@ fn schemas() -> Value {
                 "type": "object", "required": ["seq", "at_ms", "event"],
                 "properties": { "seq": int, "at_ms": int, "event": {
                     "type": "object", "required": ["type"],
-                    "description": "Tagged by `type`: hello{status}, answer_changed{holder}, reception_changed{open}, devices_changed{online}, phone_fault{active}, customers_changed{change_seq}, session_ended{reason}",
+                    "description": "Tagged by `type`: hello{status}, answer_changed{holder}, reception_changed{open}, devices_changed{online}, phone_fault{active}, customers_changed{change_seq}, session_ended{reason}, records_changed",
                     "properties": { "type": { "type": "string", "enum": [
                         "hello", "answer_changed", "reception_changed", "devices_changed",
-                        "phone_fault", "customers_changed", "session_ended"] } } } }
+                        "phone_fault", "customers_changed", "session_ended",
+                        "records_changed"] } } } }
             }),
         ),
     ];
@@ -466,6 +521,28 @@ fn operation(method: &str, path: &str) -> Option<(Value, Option<Value>)> {
             op("Declare or clear the enterprise's phone fault (R9); every device shows 电话异常 meanwhile",
                ADMIN, Some(body("SetPhoneFaultRequest")), ok("204", "done", None)),
             None,
+        ),
+        ("PUT", "/api/v1/admin/main-number") => (
+            op("Set the enterprise's main number (R12), shown to customers on VoIP and callback calls",
+               ADMIN, Some(body("SetMainNumberRequest")), ok("204", "done", None)),
+            None,
+        ),
+        ("GET", "/api/v1/records") => {
+            let mut o = op("The calling agent's call records (R38), newest first (by id); number = every call with that number; before = ids below it (next_before of the last page); limit 1..=200 (default 50)",
+                AGENT, None, ok("200", "a page", Some("RecordPage")));
+            o["parameters"] = query(&[("number", "string", false), ("before", "integer", false),
+                                      ("limit", "integer", false)]);
+            (o, None)
+        }
+        ("POST", "/api/v1/records") => (
+            op("Upload a native call's record (R12), mobile sessions only (forbidden from a PC). Idempotent by client_ref; a retry with ended_at_ms fills in the end. Announced as records_changed",
+               AGENT, Some(body("NativeCallRecord")), ok("201", "the record", Some("CallRecord"))),
+            None,
+        ),
+        ("DELETE", "/api/v1/records/{id}") => (
+            op("Delete one of the calling agent's records (R38); forbidden without the administrator's permission (can_delete_records); another agent's record is not_found",
+               AGENT, None, ok("204", "deleted", None)),
+            id,
         ),
         _ => return None,
     })

@@ -194,6 +194,7 @@ struct AgentListRow {
     display_name: String,
     bound_number: Option<String>,
     disabled: bool,
+    can_delete_records: bool,
 }
 
 /// Values of an administrator's agent update, already validated and hashed.
@@ -203,6 +204,8 @@ pub struct AgentChanges {
     pub password_hash: Option<String>,
     pub bound_number: Option<Option<PhoneNumber>>,
     pub disabled: Option<bool>,
+    /// R38: the record-deletion permission.
+    pub can_delete_records: Option<bool>,
 }
 
 /// Consecutive login failures older than this (and no longer locking) are forgotten.
@@ -750,7 +753,8 @@ impl Store {
         now: i64,
     ) -> StoreResult<Vec<AgentSummary>> {
         // `$2` is -1 for "all agents": ids are positive.
-        let agents_sql = "SELECT id, job_number, display_name, bound_number, disabled \
+        let agents_sql = "SELECT id, job_number, display_name, bound_number, disabled, \
+                            can_delete_records \
                           FROM agents WHERE enterprise_id = $1 AND ($2 < 0 OR id = $2) \
                           ORDER BY job_number, id";
         let sessions_sql = "SELECT s.agent_id, s.device_kind FROM sessions s \
@@ -805,6 +809,7 @@ impl Store {
                     disabled: a.disabled,
                     devices_online: devices,
                     answer_holder: holder,
+                    can_delete_records: a.can_delete_records,
                 })
             })
             .collect()
@@ -860,6 +865,13 @@ impl Store {
                     .execute(&mut *tx)
                     .await?;
                 }
+            }
+            if let Some(allowed) = changes.can_delete_records {
+                sqlx::query("UPDATE agents SET can_delete_records = $2 WHERE id = $1")
+                    .bind(agent_id)
+                    .bind(allowed)
+                    .execute(&mut *tx)
+                    .await?;
             }
             if let Some(disabled) = changes.disabled {
                 sqlx::query("UPDATE agents SET disabled = $2 WHERE id = $1")

@@ -72,10 +72,12 @@ mod accounts;
 mod customers;
 mod leases;
 mod postgres;
+pub mod records;
 mod sqlite;
 
 pub use accounts::*;
 pub use customers::*;
+pub use records::*;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -158,7 +160,7 @@ impl Store {
     /// Row counts of every table: for operators and for the tests that check that bad
     /// input changed nothing.
     pub async fn row_counts(&self) -> StoreResult<Vec<(&'static str, i64)>> {
-        const TABLES: [&str; 9] = [
+        const TABLES: [&str; 10] = [
             "enterprises",
             "admins",
             "agents",
@@ -167,6 +169,7 @@ impl Store {
             "answer_leases",
             "customers",
             "customer_contacts",
+            "call_records",
             "_sqlx_migrations",
         ];
         let mut out = Vec::with_capacity(TABLES.len());

@@ -15,6 +15,7 @@ mod isolation;
 mod lease_race;
 mod login;
 mod logs;
+mod records;
 mod routes;
 mod tls;
 

@@ -6,6 +6,7 @@
 //! - [`baresip`]: a headless baresip phone driven over `ctrl_tcp` ([`ctrl`]).
 
 pub mod baresip;
+pub mod chromium;
 pub mod ctrl;
 pub mod ports;
 pub mod process;

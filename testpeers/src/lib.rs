@@ -4,9 +4,12 @@
 //! - [`process`]: a child-process guard that ends its peer by pid and prints the peer's
 //!   output into the log of a failing test.
 //! - [`baresip`]: a headless baresip phone driven over `ctrl_tcp` ([`ctrl`]).
+//! - [`fault`]: UDP and TCP relays with seeded loss, delay with jitter, and outages
+//!   (instead of `tc netem`, which the build machines lack).
 
 pub mod baresip;
 pub mod chromium;
 pub mod ctrl;
+pub mod fault;
 pub mod ports;
 pub mod process;

@@ -31,6 +31,12 @@ const UNDERRUN_CONCEAL_FRAMES: u32 = 5;
 /// The share of packets the target delay is sized to catch: one outlier in a window
 /// (a Wi-Fi scan, a GC pause) should cost one concealed frame, not seconds of delay.
 pub const CATCH_QUANTILE: f64 = 0.97;
+/// This many late packets in a row mean the sender's clock went back: start over.
+const RESET_AFTER_LATE_RUN: u32 = 10;
+/// A packet "arriving" this much (plus `max_delay`) earlier than the fastest transit
+/// seen means the sender's timestamps jumped forward: start over rather than wait out
+/// the gap. Adding `max_delay` keeps jitter the buffer is built for from triggering it.
+const EARLY_JUMP: Duration = Duration::from_millis(200);
 /// Margin over the measured spread, for the caller's tick granularity.
 const MARGIN: Duration = Duration::from_millis(5);
 
@@ -142,6 +148,8 @@ struct Stream {
     since_packet: u32,
     /// Frames popped since the last skip in speech.
     since_shrink: u32,
+    /// Packets in a row that came too late.
+    late_run: u32,
 }
 
 /// An adaptive jitter buffer for one incoming RTP stream.
@@ -195,13 +203,8 @@ impl JitterBuffer {
         if self.stream.ssrc.is_some_and(|s| s != packet.ssrc) {
             self.reset();
         }
-        let ext_ts = extend(self.stream.highest_ts, i64::from(packet.timestamp), 32);
-        if let Some(play) = self.stream.playout_ts {
-            let jump =
-                self.config.reset_after_jump.as_secs_f64() * f64::from(self.config.clock_rate);
-            if ((ext_ts - play) as f64).abs() > jump {
-                self.reset();
-            }
+        if self.is_new_timeline(packet, arrival) {
+            self.reset();
         }
         let ext_ts = extend(self.stream.highest_ts, i64::from(packet.timestamp), 32);
         let ext_seq = extend(self.stream.highest_seq, i64::from(packet.sequence), 16);
@@ -219,10 +222,12 @@ impl JitterBuffer {
         }
         if self.stream.playout_ts.is_some_and(|play| ext_ts < play) {
             self.stats.late += 1;
+            self.stream.late_run += 1;
             // A late packet still tells how much delay would have been needed.
             self.observe_transit(ext_ts, arrival);
             return Push::Late;
         }
+        self.stream.late_run = 0;
         self.stream.highest_seq = Some(self.stream.highest_seq.map_or(ext_seq, |h| h.max(ext_seq)));
         self.stream.highest_ts = Some(self.stream.highest_ts.map_or(ext_ts, |h| h.max(ext_ts)));
         self.observe_transit(ext_ts, arrival);
@@ -259,6 +264,31 @@ impl JitterBuffer {
             return Playout::Lost { next: None };
         }
         self.play_slot(play)
+    }
+
+    /// Whether `packet` belongs to another timeline than the one playing: another SSRC,
+    /// a timestamp far from the playout point, a timestamp that ran ahead of the clock
+    /// (the sender jumped forward: it cannot really arrive that early), or a run of late
+    /// packets (the sender jumped back or paused its clock, e.g. across a hold).
+    fn is_new_timeline(&self, packet: &RtpPacket, arrival: Duration) -> bool {
+        if self.stream.ssrc.is_some_and(|s| s != packet.ssrc) {
+            return true;
+        }
+        let Some(play) = self.stream.playout_ts else {
+            return false;
+        };
+        let ext_ts = extend(self.stream.highest_ts, i64::from(packet.timestamp), 32);
+        let jump = self.config.reset_after_jump.as_secs_f64() * f64::from(self.config.clock_rate);
+        if ((ext_ts - play) as f64).abs() > jump {
+            return true;
+        }
+        if self.stream.late_run >= RESET_AFTER_LATE_RUN {
+            return true;
+        }
+        let transit = arrival.as_secs_f64() - self.ts_to_secs(ext_ts);
+        let early = (EARLY_JUMP + self.config.max_delay).as_secs_f64();
+        self.base_transit()
+            .is_some_and(|base| transit < base - early)
     }
 
     /// Plays the slot at `play` and moves the playout point on.
@@ -354,10 +384,16 @@ impl JitterBuffer {
         {
             transits.pop_front();
         }
-        // Grow at once to the spread that would have caught every packet in the window.
-        let wanted = self.wanted_delay();
-        if wanted > self.target {
-            self.target = wanted;
+        // Grow at once to what the window needs, if this packet could have raised it
+        // (the quantile is only worth recomputing for a transit above base + target).
+        let could_grow = self
+            .base_transit()
+            .is_none_or(|base| transit - base + MARGIN.as_secs_f64() > self.target.as_secs_f64());
+        if could_grow {
+            let wanted = self.wanted_delay();
+            if wanted > self.target {
+                self.target = wanted;
+            }
         }
     }
 
@@ -375,9 +411,11 @@ impl JitterBuffer {
         let spread = if transits.is_empty() {
             0.0
         } else {
-            transits.sort_by(f64::total_cmp);
-            let at = ((transits.len() - 1) as f64 * CATCH_QUANTILE).round() as usize;
-            transits[at.min(transits.len() - 1)] - transits[0]
+            let min = transits.iter().copied().fold(f64::MAX, f64::min);
+            let last = transits.len() - 1;
+            let at = ((last as f64 * CATCH_QUANTILE).round() as usize).min(last);
+            let (_, quantile, _) = transits.select_nth_unstable_by(at, f64::total_cmp);
+            *quantile - min
         };
         (Duration::from_secs_f64(spread.max(0.0)) + MARGIN)
             .clamp(self.config.min_delay, self.config.max_delay)
@@ -725,6 +763,32 @@ mod tests {
     }
 
     #[test]
+    fn sender_clock_jumping_back_or_forward_resyncs_quickly() {
+        let mut jb = JitterBuffer::new(JitterConfig::new(8000));
+        let mut seq = 0u16;
+        let mut now = Duration::ZERO;
+        let mut feed = |jb: &mut JitterBuffer, ts_of: &dyn Fn(u32) -> u32, frames: u32| {
+            let mut played = 0;
+            for i in 0..frames {
+                jb.push(&packet(seq, ts_of(i)), now);
+                seq = seq.wrapping_add(1);
+                now += MS * 20;
+                played += usize::from(seq_of(&jb.pop(now + MS * 7)).is_some());
+            }
+            played
+        };
+        feed(&mut jb, &|i| i * 160, 50);
+        // The sender resumes from a hold with its clock 1 s back (under the 3 s limit).
+        let played = feed(&mut jb, &|i| (50 + i) * 160 - 8000, 50);
+        assert!(played >= 35, "played {played} of 50 after the jump back");
+        assert_eq!(jb.stats().resets, 1);
+        // ... then 2 s forward.
+        let played = feed(&mut jb, &|i| 100 * 160 + 16000 + i * 160, 50);
+        assert!(played >= 40, "played {played} of 50 after the jump forward");
+        assert_eq!(jb.stats().resets, 2);
+    }
+
+    #[test]
     fn target_grows_fast_with_jitter_and_shrinks_slowly_after() {
         let mut rng = rand::rngs::StdRng::seed_from_u64(42);
         let mut jb = JitterBuffer::new(JitterConfig::new(8000));
@@ -764,8 +828,10 @@ mod tests {
     fn target_stays_within_bounds() {
         let mut jb = JitterBuffer::new(JitterConfig::new(8000));
         let mut rng = rand::rngs::StdRng::seed_from_u64(7);
-        simulate(&mut jb, 300, 0, 0, |_| Some(MS * rng.gen_range(0..1000)));
+        // Jitter beyond what the buffer is built for (0..450 ms): capped at 300 ms.
+        simulate(&mut jb, 300, 0, 0, |_| Some(MS * rng.gen_range(0..450)));
         assert_eq!(jb.target_delay(), MS * 300);
+        assert_eq!(jb.stats().resets, 0);
         let mut calm = JitterBuffer::new(JitterConfig::new(8000));
         simulate(&mut calm, 300, 0, 0, |_| Some(MS * 40));
         assert!(calm.target_delay() >= MS * 20);

@@ -68,6 +68,7 @@ impl DtmfDigit {
 /// The 4-byte telephone-event payload (RFC 4733 §2.3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TelephoneEvent {
+    /// The key.
     pub digit: DtmfDigit,
     /// The E bit: this is (a copy of) the event's last packet.
     pub end: bool,
@@ -175,6 +176,7 @@ impl DtmfSender {
 /// A digit received, reported once.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ReceivedDigit {
+    /// The key pressed.
     pub digit: DtmfDigit,
     /// The event's RTP timestamp (its start).
     pub timestamp: u32,

@@ -9,11 +9,14 @@ pub const FRAME_MS: u32 = 20;
 /// (G.711 on the telephone network).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum SampleRate {
+    /// 8 kHz: narrowband telephony (G.711).
     Hz8000,
+    /// 48 kHz: Opus and sound cards.
     Hz48000,
 }
 
 impl SampleRate {
+    /// The rate in samples per second.
     pub const fn hz(self) -> u32 {
         match self {
             SampleRate::Hz8000 => 8_000,
@@ -30,11 +33,14 @@ impl SampleRate {
 /// 20 ms of mono PCM. `samples.len()` is always `rate.samples_per_frame()`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AudioFrame {
+    /// The sample rate.
     pub rate: SampleRate,
+    /// The 20 ms of samples.
     pub samples: Vec<i16>,
 }
 
 impl AudioFrame {
+    /// 20 ms of digital silence.
     pub fn silence(rate: SampleRate) -> Self {
         AudioFrame {
             rate,

@@ -73,14 +73,20 @@ impl JitterConfig {
 pub enum Playout {
     /// Decode this packet's payload.
     Packet {
+        /// The RTP payload.
         payload: Bytes,
+        /// Its RTP sequence number.
         sequence: u16,
+        /// Its RTP timestamp.
         timestamp: u32,
     },
     /// No packet for this slot though one was due (lost, very late, or the buffer
     /// stretching): conceal. `next` is the following packet's payload when it is
     /// already here, for Opus FEC ([`crate::Decoder::decode_fec`]).
-    Lost { next: Option<Bytes> },
+    Lost {
+        /// The next packet's payload, if it is already buffered.
+        next: Option<Bytes>,
+    },
     /// Nothing to play: before the stream started, or a silence gap the sender left
     /// (timestamps moved on, sequence numbers did not). Play silence or comfort noise.
     Empty,

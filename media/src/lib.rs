@@ -18,6 +18,37 @@
 //! | [`stats`] | RFC 3550 jitter/loss, RTT, E-model MOS, [`CallStats`] |
 //! | [`tone`] | sine, Goertzel, dominant frequency, levels, alignment, hold music |
 //! | [`wav`] | WAV files to and from frames (any rate, mono/stereo) |
+//!
+//! One direction of a call, end to end:
+//!
+//! ```
+//! use seatline_media::{Codec, Decoder, Encoder, JitterBuffer, JitterConfig, Playout};
+//! use seatline_media::{RtpPacket, RtpSender, SampleRate, tone::SineGenerator};
+//! use std::time::Duration;
+//!
+//! let codec = Codec::Pcma;
+//! let mut mic = SineGenerator::new(SampleRate::Hz48000, 440.0, 0.3);
+//! let mut encoder = Encoder::new(codec)?; // resamples 48 kHz to 8 kHz itself
+//! let mut sender = RtpSender::new(0x5EA7, codec.default_payload_type(), codec.clock_rate(), 1, 0);
+//! let mut buffer = JitterBuffer::new(JitterConfig::new(codec.clock_rate()));
+//! let mut decoder = Decoder::with_output_rate(codec, SampleRate::Hz48000)?;
+//!
+//! for tick in 0..10u32 {
+//!     let now = Duration::from_millis(20 * u64::from(tick));
+//!     let wire = sender.packetize(encoder.encode(&mic.next_frame())?).to_bytes();
+//!     buffer.push(&RtpPacket::parse(&wire)?, now); // the network: instant here
+//!     let frame = match buffer.pop(now) {
+//!         Playout::Packet { payload, .. } => decoder.decode(Some(&payload))?,
+//!         Playout::Lost { next: Some(next) } => decoder.decode_fec(&next)?,
+//!         Playout::Lost { next: None } => decoder.conceal()?,
+//!         Playout::Empty => seatline_media::AudioFrame::silence(SampleRate::Hz48000),
+//!     };
+//!     assert_eq!(frame.samples.len(), 960);
+//! }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+#![warn(missing_docs)]
 
 pub mod codec;
 pub mod dtmf;

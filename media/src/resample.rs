@@ -18,12 +18,19 @@ pub enum ResampleError {
     /// The frame's rate is not the rate this resampler was made for.
     #[error("frame at {got:?}, resampler expects {expected:?}")]
     WrongRate {
+        /// The resampler's input rate.
         expected: SampleRate,
+        /// The frame's rate.
         got: SampleRate,
     },
     /// The frame does not hold exactly 20 ms of samples.
     #[error("frame has {got} samples, 20 ms at this rate is {expected}")]
-    WrongLength { expected: usize, got: usize },
+    WrongLength {
+        /// Samples in 20 ms at the input rate.
+        expected: usize,
+        /// Samples in the frame.
+        got: usize,
+    },
 }
 
 /// 48 kHz / 8 kHz.

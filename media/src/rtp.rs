@@ -47,13 +47,17 @@ impl From<rtc_shared::error::Error> for RtpError {
 /// accepted when parsing but not kept: nothing in Seatline mixes or reads them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RtpPacket {
+    /// RTP payload type (0 PCMU, 8 PCMA, dynamic for Opus and telephone events).
     pub payload_type: u8,
     /// Set on the first packet of a talkspurt (RFC 3551 §4.1) or of a DTMF event.
     pub marker: bool,
+    /// Sequence number, +1 per packet sent (wraps).
     pub sequence: u16,
     /// Media timestamp in the codec's clock (8 kHz for G.711, 48 kHz for Opus).
     pub timestamp: u32,
+    /// The stream's synchronization source.
     pub ssrc: u32,
+    /// The codec payload, padding removed.
     pub payload: Bytes,
 }
 

@@ -221,8 +221,11 @@ pub struct CallStats {
     pub r_factor: f64,
     /// MOS estimated from R.
     pub mos: f64,
+    /// Packets expected from the sequence numbers.
     pub packets_expected: u64,
+    /// Packets that arrived.
     pub packets_received: u64,
+    /// Packets expected but never received.
     pub packets_lost: u64,
     /// Packets that came after their playout slot.
     pub late: u64,
@@ -230,6 +233,7 @@ pub struct CallStats {
     pub discarded: u64,
     /// Frames recovered from Opus in-band FEC.
     pub fec_recovered: u64,
+    /// The codec of the stream.
     pub codec: Codec,
 }
 
@@ -241,8 +245,11 @@ const ENDPOINT_DELAY: Duration = Duration::from_millis(40);
 /// Everything [`CallStats::compute`] needs beyond the reception counters.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct QualityInputs {
+    /// The stream's codec (its E-model impairment).
     pub codec: Codec,
+    /// Round-trip time from RTCP, if known yet.
     pub rtt: Option<Duration>,
+    /// The jitter buffer's target delay ([`crate::JitterBuffer::target_delay`]).
     pub jitter_buffer_delay: Duration,
     /// Frames recovered through FEC (counted by the caller when `decode_fec` was used).
     pub fec_recovered: u64,

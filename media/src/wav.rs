@@ -20,7 +20,12 @@ pub enum WavError {
     Format(#[from] hound::Error),
     /// A header that claims no channels or no sample rate.
     #[error("wav header has {channels} channels at {rate} Hz")]
-    BadHeader { channels: u16, rate: u32 },
+    BadHeader {
+        /// Channels the header claims.
+        channels: u16,
+        /// Sample rate the header claims.
+        rate: u32,
+    },
     /// Frames to write that are not all at one rate.
     #[error("frames to write are at different sample rates")]
     MixedRates,

@@ -2,6 +2,7 @@
 //! of the bindings (STYLE item 4), with the refusal texts the apps show.
 
 use crate::answer::AnswerRefusal;
+use crate::call::CallRefusal;
 use crate::library::{LibraryError, RemoteError};
 use crate::session::DialRefusal;
 use seatline_proto::{ApiError, InvalidValue};
@@ -17,6 +18,10 @@ pub enum CoreError {
     /// R2-R5, R31: the answer state cannot change.
     #[error("cannot switch answering: {0}")]
     Answer(#[from] AnswerRefusal),
+    /// A call command refused before it reached the platform (one call at a time, no
+    /// call, not connected, bad DTMF digits).
+    #[error("call: {0}")]
+    Call(#[from] CallRefusal),
     #[error("not logged in")]
     NotLoggedIn,
     /// The platform did not answer; the action can be tried again.

@@ -12,6 +12,7 @@ pub mod library;
 pub mod platform;
 pub mod session;
 pub mod settings;
+pub mod voice;
 
 pub use client::{
     ClientConfig, ClientEvent, ClientListener, PhoneView, SeatlineClient, Subscription,

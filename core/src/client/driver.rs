@@ -63,14 +63,24 @@ pub(super) fn open_socket(inner: &Inner) {
             Err(e) => {
                 tracing::info!(error = %e, "event socket connect failed");
                 me.input(SessionInput::SocketDown);
+                me.call_socket_down();
                 return;
             }
         };
+        // Device frames (a VoIP call's offers) go out through this socket while it is up.
+        let (out_tx, mut out_rx) = tokio::sync::mpsc::unbounded_channel();
         me.input(SessionInput::SocketUp);
+        me.call_socket_up(out_tx);
         me.listeners.emit(&ClientEvent::Connection { up: true });
         drop(me);
         loop {
-            let frame = socket.next_frame().await;
+            let frame = tokio::select! {
+                frame = socket.next_frame() => frame,
+                Some(out) = out_rx.recv() => match socket.send_frame(&out).await {
+                    Ok(()) => continue,
+                    Err(e) => Err(e),
+                },
+            };
             let Some(me) = weak.upgrade() else { return };
             match frame {
                 Ok(frame) => me.input(SessionInput::Event(frame.event)),
@@ -80,6 +90,7 @@ pub(super) fn open_socket(inner: &Inner) {
                 Err(e) => {
                     tracing::info!(error = %e, "event socket closed");
                     me.input(SessionInput::SocketDown);
+                    me.call_socket_down();
                     me.listeners.emit(&ClientEvent::Connection { up: false });
                     return;
                 }

@@ -34,6 +34,9 @@ impl PhoneView {
 pub enum ClientEvent {
     /// The phone panel changed (login state, fault, answer state, reception, devices).
     PhoneChanged(PhoneView),
+    /// The call panel changed (phase, hold, mute, voice link, statistics every second):
+    /// read `SeatlineClient::call()`.
+    CallChanged,
     /// A switch of the answer state was refused (R3, R5, R31).
     AnswerRefused(AnswerRefusal),
     /// R10: "请插入麦克风".

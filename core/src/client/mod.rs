@@ -5,11 +5,13 @@
 //! Locking: `state` is a std mutex that is never held across an `.await`; listeners are
 //! called with no lock held, so they may call back in.
 
+mod call;
 mod driver;
 mod events;
 mod remote;
 mod saved;
 
+pub use call::{CallView, VoiceState};
 pub use events::{ClientEvent, ClientListener, PhoneView, Subscription};
 
 use crate::answer::{AnswerContext, AnswerMachine, AnswerOutput, AnswerRefusal};
@@ -46,6 +48,7 @@ pub(crate) struct Machines {
     pub(crate) session: SessionMachine,
     pub(crate) answer: AnswerMachine,
     pub(crate) settings: Settings,
+    pub(crate) call: crate::call::CallMachine,
 }
 
 pub(crate) struct Inner {
@@ -65,6 +68,8 @@ pub(crate) struct Inner {
     /// The last view sent to listeners.
     pub(crate) last_view: Mutex<Option<PhoneView>>,
     pub(crate) audio: Option<Arc<dyn AudioDevices>>,
+    /// The call machine's shell side: voice engine, socket sender, levels (`call.rs`).
+    pub(crate) calls: call::CallShell,
 }
 
 /// The Seatline client core of one device.
@@ -95,6 +100,7 @@ impl SeatlineClient {
                 session: SessionMachine::new(config.device_kind, jitter),
                 answer,
                 settings,
+                call: crate::call::CallMachine::new(),
             }),
             config,
             rt,
@@ -107,6 +113,7 @@ impl SeatlineClient {
             sync: driver::SyncGate::default(),
             last_view: Mutex::new(None),
             audio,
+            calls: call::CallShell::default(),
         });
         driver::spawn(&inner);
         Ok(Self { inner })
@@ -549,6 +556,7 @@ impl Inner {
             m.answer.on_logout();
         }
         self.pump();
+        self.call_session_lost();
     }
 
     /// Carries out the machines' outputs, then wakes the driver: an input may have moved
@@ -563,7 +571,7 @@ impl Inner {
     /// spin it forever.
     /// Call events from the socket. The call machinery (issue 4) takes them from here.
     fn on_call_event(&self, event: seatline_proto::Event) {
-        tracing::debug!(?event, "call event");
+        self.on_call_socket_event(event);
     }
 
     pub(crate) fn carry_out(&self) {
@@ -602,6 +610,7 @@ impl Inner {
                             tracing::warn!(error = %e, "could not clear the saved session");
                         }
                         self.listeners.emit(&ClientEvent::SessionEnded(reason));
+                        self.call_session_lost();
                         view_changed = true;
                     }
                 }

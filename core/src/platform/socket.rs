@@ -2,7 +2,7 @@
 //! the bearer token in the upgrade request, carrying `EventFrame`s as JSON text frames.
 
 use futures_util::{SinkExt, StreamExt};
-use seatline_proto::{paths, EventFrame};
+use seatline_proto::{paths, DeviceFrame, EventFrame};
 use std::time::Duration;
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
@@ -86,6 +86,16 @@ impl EventSocket {
                 Message::Binary(_) => return Err(SocketError::BadFrame("binary frame".into())),
             }
         }
+    }
+
+    /// Sends one device frame (a VoIP call's WebRTC offer) as a JSON text frame.
+    pub async fn send_frame(&mut self, frame: &DeviceFrame) -> Result<(), SocketError> {
+        let text =
+            serde_json::to_string(frame).map_err(|e| SocketError::BadFrame(e.to_string()))?;
+        self.ws
+            .send(Message::Text(text.into()))
+            .await
+            .map_err(|e| SocketError::Closed(e.to_string()))
     }
 
     pub async fn close(mut self) {

@@ -263,11 +263,18 @@ impl JitterBuffer {
                 return skipped;
             }
         }
-        // Ahead of schedule by more than half a frame: the target grew; stretch.
-        if lag < -frame.as_secs_f64() / 2.0 && self.stream.since_packet == 0 {
-            self.stats.stretched += 1;
-            self.stream.since_packet = 0;
-            return Playout::Lost { next: None };
+        // Ahead of schedule by more than half a frame: the target grew; stretch by one
+        // frame (again next tick if still ahead) without moving the playout point: a
+        // concealed frame in speech, a longer silence in a gap the sender left.
+        if lag < -frame.as_secs_f64() / 2.0 {
+            if self.stream.since_packet == 0 {
+                self.stats.stretched += 1;
+                return Playout::Lost { next: None };
+            }
+            if !self.stream.packets.contains_key(&play) && self.next_is_contiguous() {
+                self.stats.stretched += 1;
+                return Playout::Empty;
+            }
         }
         self.play_slot(play)
     }
@@ -312,10 +319,7 @@ impl JitterBuffer {
             };
         }
         self.stream.since_packet = self.stream.since_packet.saturating_add(1);
-        let contiguous_next = match (self.stream.packets.first_key_value(), self.stream.last_seq) {
-            (Some((_, next)), Some(last)) => next.ext_seq == last + 1,
-            _ => false,
-        };
+        let contiguous_next = self.next_is_contiguous();
         let buffer_empty = self.stream.packets.is_empty();
         if contiguous_next || (buffer_empty && self.stream.since_packet > UNDERRUN_CONCEAL_FRAMES) {
             // The sender skipped this slot on purpose (or has stopped): silence.
@@ -337,6 +341,15 @@ impl JitterBuffer {
             .get(&(play + self.step))
             .map(|e| e.payload.clone());
         Playout::Lost { next }
+    }
+
+    /// Whether the first buffered packet directly follows the last one played: then a
+    /// missing slot before it is a gap the sender left (silence), not a loss.
+    fn next_is_contiguous(&self) -> bool {
+        match (self.stream.packets.first_key_value(), self.stream.last_seq) {
+            (Some((_, next)), Some(last)) => next.ext_seq == last + 1,
+            _ => false,
+        }
     }
 
     /// Skips a frame to catch up: free in a silence gap, rate-limited in speech.
@@ -698,6 +711,45 @@ mod tests {
             "{out:?}"
         );
         assert_eq!(jb.stats().concealed, 0, "{out:?}");
+    }
+
+    #[test]
+    fn a_grown_target_stretches_speech_by_concealing_and_gaps_by_silence() {
+        let mut jb = JitterBuffer::new(JitterConfig::new(8000));
+        // Packets arrive exactly when sent; seq 2 follows seq 1 after a 160 ms gap.
+        for (seq, ts) in [(0u16, 0u32), (1, 160), (2, 160 * 10), (3, 160 * 11)] {
+            jb.push(&packet(seq, ts), MS * (ts / 8));
+        }
+        let pop = |jb: &mut JitterBuffer, t: u32| jb.pop(MS * t);
+        assert_eq!(seq_of(&pop(&mut jb, 60)), Some(0));
+        // The network got worse: the target jumps by 100 ms. In speech that is five
+        // concealed frames, then packet 1 in its (later) turn.
+        jb.target += MS * 100;
+        let speech: Vec<Playout> = (0..6).map(|i| pop(&mut jb, 80 + 20 * i)).collect();
+        assert!(
+            speech[..5]
+                .iter()
+                .all(|p| *p == Playout::Lost { next: None }),
+            "{speech:?}"
+        );
+        assert_eq!(seq_of(&speech[5]), Some(1));
+        assert_eq!(jb.stats().stretched, 5);
+        // In the sender's silence gap, another 60 ms: longer silence, nothing concealed.
+        assert_eq!(pop(&mut jb, 200), Playout::Empty);
+        jb.target += MS * 60;
+        let gap: Vec<Playout> = (0..20).map(|i| pop(&mut jb, 220 + 20 * i)).collect();
+        assert_eq!(played(&gap), [2, 3]);
+        // Up to packet 3 (after it the stream ends: the usual underrun tail).
+        let until_3 = gap.iter().position(|p| seq_of(p) == Some(3)).unwrap_or(0);
+        let in_gap = &gap[..until_3];
+        assert!(
+            in_gap
+                .iter()
+                .all(|p| matches!(p, Playout::Empty | Playout::Packet { .. })),
+            "{gap:?}"
+        );
+        assert!(jb.stats().stretched >= 5 + 2, "{:?}", jb.stats());
+        assert_eq!(jb.stats().concealed, 0);
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! - [`process`]: a child-process guard that ends its peer by pid and prints the peer's
 //!   output into the log of a failing test.
 //! - [`baresip`]: a headless baresip phone driven over `ctrl_tcp` ([`ctrl`]).
+//! - [`sipp`]: SIPp 3.6 running the scenarios in `testpeers/sipp/`, with its counts.
 //! - [`fault`]: UDP and TCP relays with seeded loss, delay with jitter, and outages
 //!   (instead of `tc netem`, which the build machines lack).
 
@@ -13,3 +14,4 @@ pub mod ctrl;
 pub mod fault;
 pub mod ports;
 pub mod process;
+pub mod sipp;

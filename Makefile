@@ -47,6 +47,9 @@ JUNIT_JAR := /usr/share/java/junit-platform-console-standalone.jar
 # JVM: what the Kotlin bindings' tests run with (plus a JDK if there is no java at all).
 APT_BASE := postgresql sqlite3 cmake
 APT_JVM := libjna-java junit5 $(if $(shell command -v java),,default-jdk-headless)
+# Peers: the real peers the tests drive through seatline-testpeers (baresip phones, SIPp,
+# kamailio, rtpengine, headless Chromium) and ALSA headers for the audio crates.
+APT_PEERS := baresip-core sip-tester kamailio rtpengine-daemon chromium libasound2-dev
 
 export TOOLS ZIG KOTLIN_HOME KOTLINC KOTLIN_STDLIB_JAR KOTLIN_COROUTINES_JAR JNA_JAR JUNIT_JAR
 export PATH := $(TOOLS)/bin:$(KOTLIN_HOME)/bin:$(PATH)
@@ -65,7 +68,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 help:
 	@echo "Seatline make targets:"
 	@echo "  setup          everything below (setup-apt setup-rust setup-zig setup-kotlin)"
-	@echo "  setup-apt      Debian: $(APT_BASE) $(APT_JVM)"
+	@echo "  setup-apt      Debian: $(APT_BASE) $(APT_JVM) $(APT_PEERS)"
 	@echo "  setup-rust     rustup rustfmt/clippy, phone targets, cargo-nextest if missing"
 	@echo "  setup-zig      PyPI ziglang==$(ZIG_VERSION) into $(ZIG_DIR)"
 	@echo "  setup-kotlin   npm kotlin-compiler@$(KOTLIN_VERSION) into $(KOTLIN_HOME)"
@@ -85,7 +88,7 @@ help:
 setup: setup-apt setup-rust setup-zig setup-kotlin
 
 setup-apt:
-	@scripts/ensure-apt.sh $(APT_BASE) $(APT_JVM)
+	@scripts/ensure-apt.sh $(APT_BASE) $(APT_JVM) $(APT_PEERS)
 
 setup-apt-base:
 	@scripts/ensure-apt.sh $(APT_BASE)

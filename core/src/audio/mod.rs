@@ -13,21 +13,32 @@
 //! the demo), `CpalBackend` (PC, cargo feature `cpal`), AAudio on Android and the
 //! VoiceProcessingIO unit on iOS (platform echo cancellation on both phones).
 
+// AAudio callbacks get raw buffers and user-data pointers: unsafe is allowed in this
+// module alone, with a SAFETY comment on each block.
+#[cfg(target_os = "android")]
+#[allow(unsafe_code)]
+mod android;
 mod check;
 mod config;
 mod convert;
 #[cfg(feature = "cpal")]
 mod cpal_backend;
 mod error;
+#[cfg(target_os = "ios")]
+mod ios;
 mod ring;
 mod streams;
 mod wav;
 
+#[cfg(target_os = "android")]
+pub use android::AaudioBackend;
 pub use check::{mic_test, test_sound, LevelMeter, MicLevel, Tone};
 pub use config::{StreamConfig, FRAME_SAMPLES, RATE};
 #[cfg(feature = "cpal")]
 pub use cpal_backend::CpalBackend;
 pub use error::AudioError;
+#[cfg(target_os = "ios")]
+pub use ios::CoreAudioBackend;
 pub use ring::{AudioStats, CaptureStream, DeviceState, PlaybackStream};
 pub use streams::{AudioBackend, AudioStreams, Pacing};
 pub use wav::{read_recording, Repeat, WavBackend, WavInput};

@@ -217,6 +217,9 @@ impl Baresip {
 
     /// Places a call to `uri` (e.g. another phone's [`Baresip::sip_uri`]).
     pub async fn dial(&self, uri: &str) -> Result<()> {
+        if !is_loopback_uri(uri) {
+            bail!("test phones only call loopback peers, not {uri}");
+        }
         self.ctrl.command("dial", Some(uri)).await.map(drop)
     }
 
@@ -345,6 +348,16 @@ impl Baresip {
     pub fn dir(&self) -> &Path {
         self.dir.path()
     }
+}
+
+/// Whether a SIP URI's host is loopback (`sip:user@127.0.0.1:5060`, `sip:localhost`).
+fn is_loopback_uri(uri: &str) -> bool {
+    let rest = uri.strip_prefix("sip:").unwrap_or(uri);
+    let host = rest.rsplit('@').next().unwrap_or(rest);
+    ["127.0.0.1", "localhost", "[::1]"].iter().any(|h| {
+        host.strip_prefix(h)
+            .is_some_and(|after| after.is_empty() || after.starts_with([':', ';', '>']))
+    })
 }
 
 async fn connect_ctrl(process: &mut PeerProcess, addr: SocketAddr) -> Result<TcpStream> {
@@ -528,6 +541,16 @@ mod tests {
         };
         let text = config_file(&config, Path::new("/m"), 1, 2, "", Path::new("/r"));
         assert!(text.contains("snd_path /r"));
+    }
+
+    #[test]
+    fn only_loopback_uris_are_dialled() {
+        assert!(is_loopback_uri("sip:agent@127.0.0.1:20000"));
+        assert!(is_loopback_uri("sip:localhost;transport=udp"));
+        assert!(is_loopback_uri("sip:a@[::1]:5060"));
+        assert!(!is_loopback_uri("sip:agent@192.0.2.7:5060"));
+        assert!(!is_loopback_uri("sip:agent@127.0.0.10:5060"));
+        assert!(!is_loopback_uri("sip:agent@localhost.example.com"));
     }
 
     #[test]

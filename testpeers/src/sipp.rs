@@ -62,6 +62,9 @@ pub enum Scenario {
     UacBurst,
     /// UAC: INVITE, CANCEL once it rings (180/183), expects 200 for the CANCEL and 487.
     UacCancel,
+    /// UAC: the `UacCall` flow offering `Session-Expires: 90;refresher=uac`, with a
+    /// refreshing re-INVITE after [`SippConfig::call_length`] (pairs with `UasSessionTimer`).
+    UacSessionRefresh,
     /// Any other scenario file.
     File(PathBuf),
 }
@@ -83,6 +86,7 @@ impl Scenario {
             Scenario::UacCall => "uac_call.xml",
             Scenario::UacBurst => "uac_burst.xml",
             Scenario::UacCancel => "uac_cancel.xml",
+            Scenario::UacSessionRefresh => "uac_session_refresh.xml",
             Scenario::File(path) => return path.clone(),
         };
         Self::dir().join(name)
@@ -468,6 +472,7 @@ mod tests {
             Scenario::UacCall,
             Scenario::UacBurst,
             Scenario::UacCancel,
+            Scenario::UacSessionRefresh,
         ] {
             assert!(s.path().is_file(), "{} is missing", s.path().display());
         }

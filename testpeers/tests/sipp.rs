@@ -145,6 +145,23 @@ async fn baresip_answers_a_digest_challenge() {
 }
 
 #[tokio::test]
+async fn the_session_timer_uas_accepts_a_refresh() {
+    let mut callee = Sipp::start(uas(Scenario::UasSessionTimer, 1))
+        .await
+        .unwrap();
+    let mut caller = Sipp::start(SippConfig {
+        call_length: Duration::from_millis(300),
+        ..SippConfig::uac(Scenario::UacSessionRefresh, callee.local_addr())
+    })
+    .await
+    .unwrap();
+    let out = caller.wait().await.unwrap();
+    assert_eq!((out.successful, out.failed), (1, 0), "{}", out.errors);
+    let inn = callee.wait().await.unwrap();
+    assert_eq!((inn.successful, inn.failed), (1, 0), "{}", inn.errors);
+}
+
+#[tokio::test]
 async fn a_missing_scenario_is_a_clear_error() {
     let err = Sipp::start(SippConfig::uas(Scenario::File("/nonexistent.xml".into())))
         .await

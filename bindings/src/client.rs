@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 #[derive(uniffi::Object)]
 pub struct Seatline {
-    client: SeatlineClient,
+    pub(crate) client: SeatlineClient,
 }
 
 fn text(value: Option<String>) -> Result<Option<CardText>, SeatlineError> {
@@ -27,13 +27,15 @@ fn text(value: Option<String>) -> Result<Option<CardText>, SeatlineError> {
 
 #[uniffi::export]
 impl Seatline {
-    /// `platform_url`: the platform's origin; `data_dir`: the app's private files folder.
-    #[uniffi::constructor]
+    /// `platform_url`: the platform's origin; `data_dir`: the app's private files folder;
+    /// `dialer`: the phone's own dialer for native calls (R12; none on a PC).
+    #[uniffi::constructor(default(dialer = None))]
     pub fn new(
         platform_url: String,
         data_dir: String,
         device_kind: DeviceKind,
         audio: Option<Arc<dyn AudioDevicesProvider>>,
+        dialer: Option<Arc<dyn crate::records::NativeDialer>>,
     ) -> Result<Arc<Self>, SeatlineError> {
         let rt = crate::runtime::handle().map_err(|detail| SeatlineError::Other { detail })?;
         let config = ClientConfig {
@@ -43,7 +45,11 @@ impl Seatline {
         };
         let audio = audio
             .map(|a| Arc::new(ForwardAudio(a)) as Arc<dyn seatline_core::settings::AudioDevices>);
-        let client = SeatlineClient::new(config, rt, audio)?;
+        let dialer = dialer.map(|d| {
+            Arc::new(crate::records::ForwardDialer(d))
+                as Arc<dyn seatline_core::records::NativeDialer>
+        });
+        let client = SeatlineClient::with_dialer(config, rt, audio, dialer)?;
         Ok(Arc::new(Self { client }))
     }
 

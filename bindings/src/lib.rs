@@ -6,6 +6,7 @@ mod client;
 mod dialpad;
 mod error;
 mod listener;
+mod records;
 mod runtime;
 mod types;
 
@@ -13,6 +14,9 @@ pub use client::Seatline;
 pub use dialpad::DialPad;
 pub use error::SeatlineError;
 pub use listener::{AudioDevicesProvider, EventListener, SubscriptionHandle};
+pub use records::{
+    CallDirection, CallMethod, CallOutcome, CallRecord, DialerError, NativeDialer, RecordPage,
+};
 pub use types::*;
 
 uniffi::setup_scaffolding!();

@@ -332,6 +332,8 @@ pub enum ClientEvent {
     Connection {
         up: bool,
     },
+    /// R38: the call records changed; read them again.
+    RecordsChanged,
 }
 
 impl From<seatline_core::ClientEvent> for ClientEvent {
@@ -354,6 +356,7 @@ impl From<seatline_core::ClientEvent> for ClientEvent {
             E::LibraryChanged => ClientEvent::LibraryChanged,
             E::SessionEnded(r) => ClientEvent::SessionEnded { reason: r.into() },
             E::Connection { up } => ClientEvent::Connection { up },
+            E::RecordsChanged => ClientEvent::RecordsChanged,
         }
     }
 }

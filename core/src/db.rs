@@ -190,6 +190,25 @@ const MIGRATIONS: &[&str] = &[
         at_ms       INTEGER NOT NULL
     );
     "#,
+    // 2: native calls (R12) kept until the platform's records have them (crate::records).
+    r#"
+    CREATE TABLE native_calls (
+        client_ref    TEXT PRIMARY KEY,
+        agent_id      INTEGER NOT NULL,
+        number        TEXT NOT NULL,
+        started_at_ms INTEGER NOT NULL,
+        ended_at_ms   INTEGER,
+        -- 1 while the platform lacks something this row knows (the call, or its end).
+        pending       INTEGER NOT NULL DEFAULT 1,
+        -- The platform's record id, once it has the call.
+        record_id     INTEGER,
+        attempts      INTEGER NOT NULL DEFAULT 0,
+        last_error    TEXT,
+        -- 1 when the platform refused the record for good: kept, never sent again.
+        rejected      INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX native_calls_pending ON native_calls(agent_id, pending, started_at_ms);
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -10,6 +10,7 @@ pub mod dialpad;
 pub mod error;
 pub mod library;
 pub mod platform;
+pub mod records;
 pub mod session;
 pub mod settings;
 pub mod voice;

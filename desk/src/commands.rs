@@ -15,6 +15,10 @@ use std::time::Duration;
 pub async fn run(client: &SeatlineClient, command: Command, json: bool) -> anyhow::Result<()> {
     match command {
         Command::Tui { .. } => return unreachable_tui(),
+        Command::Records { number } => {
+            resume(client).await?;
+            crate::records::print(client, number, json).await?;
+        }
         Command::Login {
             enterprise,
             job,
@@ -323,6 +327,8 @@ impl ClientListener for PrintListener {
                     "连接断开 / Disconnected".into()
                 }
             }
+            (ClientEvent::RecordsChanged, true) => json!({"event": "records_changed"}).to_string(),
+            (ClientEvent::RecordsChanged, false) => "通话记录已更新 / Call records updated".into(),
         };
         println!("{line}");
         use std::io::Write;

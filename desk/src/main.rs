@@ -6,6 +6,7 @@
 
 mod audio;
 mod commands;
+mod records;
 mod render;
 mod tui;
 
@@ -139,6 +140,11 @@ pub enum Command {
         microphone_volume: Option<u8>,
         #[arg(long)]
         speaker_volume: Option<u8>,
+    },
+    /// R38: the call records, newest first; with --number every call with that number.
+    Records {
+        #[arg(long)]
+        number: Option<String>,
     },
     /// Print events as they arrive (one line each) for a while.
     Watch {

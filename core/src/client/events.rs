@@ -47,6 +47,9 @@ pub enum ClientEvent {
     SessionEnded(SessionEndReason),
     /// The event socket went up or down.
     Connection { up: bool },
+    /// R38: the agent's call records changed (a call was recorded, a native call
+    /// uploaded, a record deleted): read them again.
+    RecordsChanged,
 }
 
 pub trait ClientListener: Send + Sync {

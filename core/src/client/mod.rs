@@ -70,12 +70,14 @@ pub(crate) struct Inner {
     pub(crate) audio: Option<Arc<dyn AudioDevices>>,
     /// The call machine's shell side: voice engine, socket sender, levels (`call.rs`).
     pub(crate) calls: call::CallShell,
+    /// R12: the OS dialer and the native calls' uploads (`crate::records`).
+    pub(crate) native: crate::records::NativeCalls,
 }
 
 /// The Seatline client core of one device.
 #[derive(Clone)]
 pub struct SeatlineClient {
-    inner: Arc<Inner>,
+    pub(crate) inner: Arc<Inner>,
 }
 
 impl SeatlineClient {
@@ -84,6 +86,17 @@ impl SeatlineClient {
         config: ClientConfig,
         rt: Handle,
         audio: Option<Arc<dyn AudioDevices>>,
+    ) -> Result<Self, CoreError> {
+        Self::with_dialer(config, rt, audio, None)
+    }
+
+    /// As [`Self::new`], with the phone's own dialer for native calls (R12; mobile only,
+    /// see `crate::records`).
+    pub fn with_dialer(
+        config: ClientConfig,
+        rt: Handle,
+        audio: Option<Arc<dyn AudioDevices>>,
+        dialer: Option<Arc<dyn crate::records::NativeDialer>>,
     ) -> Result<Self, CoreError> {
         std::fs::create_dir_all(&config.data_dir)
             .map_err(|e| CoreError::Storage(format!("data dir: {e}")))?;
@@ -114,8 +127,10 @@ impl SeatlineClient {
             last_view: Mutex::new(None),
             audio,
             calls: call::CallShell::default(),
+            native: crate::records::NativeCalls::new(dialer),
         });
         driver::spawn(&inner);
+        crate::records::start(&inner);
         Ok(Self { inner })
     }
 
@@ -437,7 +452,7 @@ impl SeatlineClient {
 
     /// Runs `fut` on the core's runtime: reqwest and the socket need tokio, and the
     /// caller (a Kotlin coroutine, a Swift task) may not be on it.
-    async fn run<T: Send + 'static>(
+    pub(crate) async fn run<T: Send + 'static>(
         &self,
         fut: impl std::future::Future<Output = T> + Send + 'static,
     ) -> T {
@@ -571,6 +586,11 @@ impl Inner {
     /// spin it forever.
     /// Call events from the socket. The call machinery (issue 4) takes them from here.
     fn on_call_event(&self, event: seatline_proto::Event) {
+        if let seatline_proto::Event::RecordsChanged = event {
+            // R38: the shells read the records again.
+            self.listeners.emit(&ClientEvent::RecordsChanged);
+            return;
+        }
         self.on_call_socket_event(event);
     }
 

@@ -83,6 +83,12 @@ impl PlatformClient {
         self.send(self.http.patch(self.url(path)).json(body)).await
     }
 
+    /// `DELETE`; the answer's body is not of interest.
+    pub async fn delete(&self, path: &str) -> Result<(), RemoteError> {
+        let _: serde_json::Value = self.send(self.http.delete(self.url(path))).await?;
+        Ok(())
+    }
+
     /// `POST` with no response body of interest (logout).
     pub async fn post_empty(&self, path: &str) -> Result<(), RemoteError> {
         let _: serde_json::Value = self.send(self.http.post(self.url(path))).await?;

@@ -47,6 +47,12 @@ pub enum DialRefusal {
     /// R3: a mobile device without a bound number.
     #[error("no bound mobile number")]
     NoBoundNumber,
+    /// R12: native calls are a mobile phone's, through its own dialer (a PC has none).
+    #[error("native calls are not available on this device")]
+    NativeUnavailable,
+    /// R12: the phone's dialer did not place the native call.
+    #[error("the phone's dialer did not place the call")]
+    DialerFailed,
 }
 
 impl DialRefusal {
@@ -55,6 +61,8 @@ impl DialRefusal {
             DialRefusal::NotLoggedIn => "尚未登录",
             DialRefusal::PhoneFault => "暂无法发起呼叫，请稍后重试",
             DialRefusal::NoBoundNumber => "未绑定手机号码，无法呼叫",
+            DialRefusal::NativeUnavailable => "此设备不支持本机呼叫",
+            DialRefusal::DialerFailed => "本机拨号失败，请检查通话权限",
         }
     }
     pub const fn text_en(self) -> &'static str {
@@ -63,6 +71,10 @@ impl DialRefusal {
             DialRefusal::PhoneFault => "Calls cannot be placed right now; please try again later",
             DialRefusal::NoBoundNumber => {
                 "No mobile number is bound to this account; calling is not possible"
+            }
+            DialRefusal::NativeUnavailable => "Native calls are not available on this device",
+            DialRefusal::DialerFailed => {
+                "The phone's dialer did not place the call; check the call permission"
             }
         }
     }

@@ -117,7 +117,7 @@ fn on_core_event(client: &SeatlineClient, app: &mut App, event: ClientEvent) {
             app.message = format!("已下线 / Session ended: {reason:?}");
             app.login = Some(LoginForm::default());
         }
-        ClientEvent::Connection { .. } => {}
+        ClientEvent::Connection { .. } | ClientEvent::RecordsChanged => {}
     }
 }
 

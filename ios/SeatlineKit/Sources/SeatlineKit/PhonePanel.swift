@@ -63,7 +63,7 @@ public enum PhoneReducer {
             next.faultOpen = false
             next.switching = false
             next.hasOnlineService = false
-        case .libraryChanged:
+        case .libraryChanged, .recordsChanged:
             break
         }
         return next

@@ -38,6 +38,7 @@ fun testProfile(agentId: Long = 7, onlineService: Boolean = false, bound: String
     displayName = "张三",
     boundNumber = bound,
     hasOnlineService = onlineService,
+    canDeleteRecords = false,
 )
 
 /** The core's mobile panel texts (core/src/answer/state.rs, session/phone_state.rs). */

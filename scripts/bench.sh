@@ -3,6 +3,12 @@
 #
 #   core/benches/library_search.rs       cargo bench -p seatline-core --bench library_search
 #   platform/examples/lease_bench.rs     cargo run --release -p seatline-platform --example lease_bench
+#   media/benches/media.rs               cargo bench -p seatline-media --bench media (short runs)
+#   bench/ (voice_bench)                 the voice figures beside real peers: mouth-to-ear delay
+#                                        and CPU per call-minute (baresip), relay CPU per call
+#                                        (rtpengine), B2BUA CPU per call at 500 calls/s
+#                                        (Kamailio), size of the release core library;
+#                                        a table at the end (bench/README.md has the method)
 #
 # Benchmarks run on this 2-core machine: compare numbers from the same machine only.
 set -euo pipefail
@@ -25,6 +31,19 @@ if [ -f platform/examples/lease_bench.rs ] || [ -f platform/examples/lease_bench
   ran=$((ran + 1))
 else
   section "answer lease: platform/examples/lease_bench.rs not written yet, skipped"
+fi
+
+if [ -f media/benches/media.rs ]; then
+  section "media per frame (seatline-media, criterion: Opus, G.711, resample, jitter)"
+  nice -n 10 cargo bench -p seatline-media --bench media -- --warm-up-time 1 --measurement-time 3 \
+    2>&1 | tee "${TMPDIR:-/tmp}/seatline-bench-media.txt"
+  ran=$((ran + 1))
+fi
+
+if [ -f bench/voice.sh ]; then
+  section "voice figures beside baresip, rtpengine and Kamailio (bench/voice.sh)"
+  bash bench/voice.sh
+  ran=$((ran + 1))
 fi
 
 echo

@@ -10,7 +10,7 @@ use crate::call::{CallInput, CallOutput, CallRefusal, CallStage, MediaLink};
 use crate::error::CoreError;
 use crate::library::RemoteError;
 use crate::session::DialRefusal;
-use crate::voice::{self, Levels, VoiceConfig, VoiceEvent, VoiceHandle};
+use crate::voice::{self, AnswerFilter, Levels, VoiceConfig, VoiceEvent, VoiceHandle};
 use seatline_media::stats::CallStats;
 use seatline_proto::{
     paths, CallMethod, Customer, DeviceFrame, DtmfRequest, ErrorCode, Event, HoldRequest,
@@ -78,6 +78,7 @@ pub(crate) struct CallShell {
     socket_tx: Mutex<Option<mpsc::UnboundedSender<DeviceFrame>>>,
     voice: Mutex<Option<VoiceHandle>>,
     backend: Mutex<Option<Arc<dyn AudioBackend>>>,
+    answer_filter: Mutex<Option<AnswerFilter>>,
     levels: Arc<Levels>,
     stats: Mutex<Option<(String, CallStats)>>,
     anchor: (Instant, i64),
@@ -94,6 +95,7 @@ impl Default for CallShell {
             socket_tx: Mutex::new(None),
             voice: Mutex::new(None),
             backend: Mutex::new(None),
+            answer_filter: Mutex::new(None),
             levels: Arc::new(Levels::default()),
             stats: Mutex::new(None),
             anchor: (Instant::now(), ms),
@@ -121,6 +123,13 @@ impl SeatlineClient {
     /// files in tests). Without one, VoIP calls run with a silent microphone.
     pub fn set_audio_backend(&self, backend: Option<Arc<dyn AudioBackend>>) {
         *lock(&self.inner.calls.backend) = backend;
+    }
+
+    /// For tests: rewrites the gateway's SDP answers before the voice engine applies them
+    /// (to route the media through a fault relay). Not for the apps.
+    #[doc(hidden)]
+    pub fn set_voice_answer_filter(&self, filter: Option<AnswerFilter>) {
+        *lock(&self.inner.calls.answer_filter) = filter;
     }
 
     /// Places a VoIP or callback call to the dial pad's number (R12, R13, R14). The dial
@@ -385,6 +394,7 @@ impl Inner {
                 seatline_webrtc::AudioCodec::Pcmu,
             ],
             levels: self.calls.levels.clone(),
+            answer_filter: lock(&self.calls.answer_filter).clone(),
         };
         let handle = voice::spawn(
             &self.rt,

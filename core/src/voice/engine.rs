@@ -38,7 +38,13 @@ pub struct VoiceConfig {
     pub codecs: Vec<AudioCodec>,
     /// Volume, gain, mute, AGC: shared with the client's sliders.
     pub levels: Arc<Levels>,
+    /// Rewrites the gateway's SDP answer before it is applied (tests route the media
+    /// through a fault relay this way); `None` in the apps.
+    pub answer_filter: Option<AnswerFilter>,
 }
+
+/// See [`VoiceConfig::answer_filter`].
+pub type AnswerFilter = Arc<dyn Fn(&str) -> String + Send + Sync>;
 
 /// What the engine tells the shell.
 #[derive(Debug, Clone)]
@@ -328,6 +334,10 @@ impl Engine {
     }
 
     async fn on_answer(&mut self, sdp: String) {
+        let sdp = match &self.cfg.answer_filter {
+            Some(filter) => filter(&sdp),
+            None => sdp,
+        };
         match self.leg.accept_answer(sdp.clone()).await {
             Ok(()) => {
                 self.answered = true;
@@ -380,7 +390,7 @@ impl Engine {
             return;
         };
         if let Some(ls) = leg {
-            path.set_rtt(ls.rtt.or(ls.ice_rtt));
+            path.set_rtt(ls.rtt);
             let sent = ls.packets_sent.saturating_sub(self.prev_sent);
             let lost = (ls.packets_lost - self.prev_lost).max(0) as u64;
             self.prev_sent = ls.packets_sent;

@@ -17,8 +17,8 @@ mod levels;
 mod path;
 mod sdp;
 
-pub use engine::{local_ip_towards, spawn, VoiceConfig, VoiceEvent, VoiceHandle};
-pub use levels::{apply_gain, Agc, Levels, MAX_LEVEL};
+pub use engine::{local_ip_towards, spawn, AnswerFilter, VoiceConfig, VoiceEvent, VoiceHandle};
+pub use levels::{Levels, MAX_LEVEL};
 pub use path::AudioPath;
 pub use sdp::answered_codec;
 

@@ -3,7 +3,8 @@
 //! between this, the sound device and the leg, so everything here is tested without a
 //! network or a sound card.
 
-use super::levels::{apply_gain, Agc, Levels};
+use super::levels::Levels;
+use seatline_media::gain::{AgcConfig, Microphone, OutputVolume};
 use seatline_media::jitter::{JitterBuffer, JitterConfig, Playout};
 use seatline_media::stats::{CallStats, QualityInputs, ReceiveStats};
 use seatline_media::{AudioFrame, Codec, CodecError, Decoder, Encoder, RtpPacket, SampleRate};
@@ -22,7 +23,9 @@ pub struct AudioPath {
     decoder: Decoder,
     jitter: JitterBuffer,
     recv: ReceiveStats,
-    agc: Agc,
+    microphone: Microphone,
+    volume: OutputVolume,
+    agc_on: bool,
     levels: Arc<Levels>,
     fec_recovered: u64,
     sent: u64,
@@ -48,7 +51,9 @@ impl AudioPath {
             decoder: Decoder::with_output_rate(codec, DEVICE_RATE)?,
             jitter: JitterBuffer::new(JitterConfig::new(codec.clock_rate())),
             recv: ReceiveStats::new(codec.clock_rate()),
-            agc: Agc::default(),
+            microphone: Microphone::new(),
+            volume: OutputVolume::new(),
+            agc_on: true,
             levels,
             fec_recovered: 0,
             sent: 0,
@@ -112,20 +117,28 @@ impl AudioPath {
             tracing::trace!(error = %e, "undecodable packet played as silence");
             AudioFrame::silence(DEVICE_RATE)
         });
-        apply_gain(&mut frame.samples, self.levels.volume());
+        self.volume.set(self.levels.volume());
+        self.volume.apply(&mut frame);
         frame
     }
 
     /// One captured frame to one payload: microphone gain, AGC (R17), mute, encode.
     pub fn capture(&mut self, frame: &mut AudioFrame) -> Result<Vec<u8>, CodecError> {
-        if self.levels.muted() {
-            frame.samples.iter_mut().for_each(|s| *s = 0);
+        let gain = self.levels.mic_gain();
+        // A linear factor 0..=4 as dB; the microphone takes -20..=+20.
+        let db = if gain > 0.0 {
+            20.0 * gain.log10()
         } else {
-            apply_gain(&mut frame.samples, self.levels.mic_gain());
-            if self.levels.agc() {
-                self.agc.process(&mut frame.samples);
-            }
+            -20.0
+        };
+        self.microphone.set_gain_db(db);
+        self.microphone.set_muted(self.levels.muted());
+        let agc = self.levels.agc();
+        if agc != self.agc_on {
+            self.agc_on = agc;
+            self.microphone.set_agc(agc.then(AgcConfig::default));
         }
+        self.microphone.process(frame);
         let payload = self.encoder.encode(frame)?;
         self.sent += 1;
         Ok(payload)

@@ -30,6 +30,7 @@ fn config(call_id: &str, backend: WavBackend, levels: Arc<Levels>) -> VoiceConfi
         platform: None,
         codecs: vec![AudioCodec::Opus, AudioCodec::Pcmu],
         levels,
+        answer_filter: None,
     }
 }
 

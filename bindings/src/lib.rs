@@ -2,6 +2,7 @@
 //! public error, listener traits with cancel-on-drop handles. No logic lives here; what
 //! Kotlin and Swift need to decide is decided in the core.
 
+mod calls;
 mod client;
 mod dialpad;
 mod error;
@@ -10,6 +11,7 @@ mod records;
 mod runtime;
 mod types;
 
+pub use calls::{CallPhase, CallQuality, CallView, Party, VoiceLink};
 pub use client::Seatline;
 pub use dialpad::DialPad;
 pub use error::SeatlineError;

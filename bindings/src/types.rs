@@ -334,6 +334,9 @@ pub enum ClientEvent {
     },
     /// R38: the call records changed; read them again.
     RecordsChanged,
+    /// The call panel changed (phase, hold, mute, voice link, quality every second):
+    /// read `Seatline.call()`.
+    CallChanged,
 }
 
 impl From<seatline_core::ClientEvent> for ClientEvent {
@@ -357,6 +360,7 @@ impl From<seatline_core::ClientEvent> for ClientEvent {
             E::SessionEnded(r) => ClientEvent::SessionEnded { reason: r.into() },
             E::Connection { up } => ClientEvent::Connection { up },
             E::RecordsChanged => ClientEvent::RecordsChanged,
+            E::CallChanged => ClientEvent::CallChanged,
         }
     }
 }

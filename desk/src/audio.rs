@@ -1,56 +1,60 @@
-//! The PC's audio devices as ALSA lists them in /proc/asound/pcm (R8, R10). The voice
-//! engine brings a full audio backend; listing and the microphone check need only this.
+//! The PC's sound for calls (R8, R10, R17): the sound card through cpal when the PC has a
+//! microphone and a speaker, WAV files otherwise (a server, CI, the demo). cpal also lists
+//! the devices for the settings, with the same ids the voice engine opens.
 
-use seatline_core::settings::{AudioDevice, AudioDevices};
+use seatline_core::audio::{AudioBackend, CpalBackend, Pacing, Repeat, WavBackend, WavInput};
+use seatline_core::settings::AudioDevices;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-pub struct AlsaDevices;
-
-impl AlsaDevices {
-    fn list(direction: &str) -> Vec<AudioDevice> {
-        let Ok(text) = std::fs::read_to_string("/proc/asound/pcm") else {
-            return Vec::new();
-        };
-        parse_pcm(&text, direction)
-    }
+/// The devices the settings list (R8) and the microphone check (R10) use.
+pub fn devices() -> Arc<dyn AudioDevices> {
+    Arc::new(CpalBackend::new())
 }
 
-/// Lines look like `00-00: ALC3246 Analog : ALC3246 Analog : playback 1 : capture 1`.
-fn parse_pcm(text: &str, direction: &str) -> Vec<AudioDevice> {
-    text.lines()
-        .filter_map(|line| {
-            let mut parts = line.split(" : ");
-            let head = parts.next()?;
-            let (id, name) = head.split_once(": ")?;
-            let has = parts.any(|p| p.trim_start().starts_with(direction));
-            has.then(|| AudioDevice {
-                id: format!("hw:{}", id.trim()),
-                name: name.trim().to_string(),
-            })
-        })
-        .collect()
+/// Where a call's sound comes from and goes to.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum AudioChoice {
+    /// The sound card when the PC has a microphone and a speaker, else WAV files.
+    Auto,
+    /// The sound card (cpal); fails at call time without one.
+    Device,
+    /// WAV files: `--play` is the microphone, `--record` (default `<data-dir>/last-call.wav`)
+    /// what the agent hears. For machines without a sound card, scripts and the demo.
+    Files,
 }
 
-impl AudioDevices for AlsaDevices {
-    fn microphones(&self) -> Vec<AudioDevice> {
-        Self::list("capture")
+/// The voice engine's audio backend for this console, and a line saying which it is.
+pub fn voice_backend(
+    choice: AudioChoice,
+    play: Option<&Path>,
+    record: Option<&Path>,
+    data_dir: &Path,
+) -> (Arc<dyn AudioBackend>, String) {
+    let cards = CpalBackend::new();
+    let has_card = !cards.microphones().is_empty() && !cards.speakers().is_empty();
+    if choice == AudioChoice::Device || (choice == AudioChoice::Auto && has_card && play.is_none())
+    {
+        return (Arc::new(cards), "声卡 / sound card".into());
     }
-    fn speakers(&self) -> Vec<AudioDevice> {
-        Self::list("playback")
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn parses_capture_and_playback_devices() {
-        let text = "00-00: ALC3246 Analog : ALC3246 Analog : playback 1 : capture 1\n\
-                    00-03: HDMI 0 : HDMI 0 : playback 1\n";
-        let mics = parse_pcm(text, "capture");
-        assert_eq!(mics.len(), 1);
-        assert_eq!(mics[0].id, "hw:00-00");
-        assert_eq!(parse_pcm(text, "playback").len(), 2);
-        assert!(parse_pcm("", "capture").is_empty());
-    }
+    let input = match play {
+        Some(path) => WavInput::File {
+            path: path.to_path_buf(),
+            repeat: Repeat::Loop,
+        },
+        None => WavInput::Silence,
+    };
+    let out: PathBuf = record
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| data_dir.join("last-call.wav"));
+    let text = format!(
+        "无声卡，录音到 / no sound card, recording to {}{}",
+        out.display(),
+        play.map(|p| format!(" (麦克风 / microphone: {})", p.display()))
+            .unwrap_or_default()
+    );
+    let backend = WavBackend::new(Pacing::Realtime)
+        .with_input(input)
+        .record_to(out);
+    (Arc::new(backend), text)
 }

@@ -165,6 +165,26 @@ pub async fn run(client: &SeatlineClient, command: Command, json: bool) -> anyho
             let report = client.sync_library().await?;
             println!("{report:?}");
         }
+        Command::Call {
+            text,
+            method,
+            seconds,
+            hold_at,
+            hold_for,
+            dtmf,
+        } => {
+            resume(client).await?;
+            let plan = crate::call::CallPlan {
+                method: method.into(),
+                talk: Duration::from_secs(seconds),
+                hold_at: hold_at.map(Duration::from_secs),
+                hold_for: Duration::from_secs(hold_for),
+                dtmf,
+            };
+            if !crate::call::run(client, &text, plan, json).await? {
+                anyhow::bail!("未接通 / the call was not answered");
+            }
+        }
         Command::Dial { text } => {
             let _ = resume(client).await;
             // R14: the same dial pad as the UI: pasted text keeps digits, 20 at most.
@@ -311,6 +331,9 @@ impl ClientListener for PrintListener {
                     seatline_core::answer::MIC_PROMPT_EN
                 )
             }
+            (ClientEvent::CallChanged, true) => json!({"event": "call_changed"}).to_string(),
+            // The call panel changes every second while talking; `call` prints it.
+            (ClientEvent::CallChanged, false) => return,
             (ClientEvent::LibraryChanged, true) => json!({"event": "library_changed"}).to_string(),
             (ClientEvent::LibraryChanged, false) => "客户库已更新 / Library updated".into(),
             (ClientEvent::SessionEnded(r), true) => {

@@ -5,6 +5,7 @@
 //! console's data directory, so `login` once and the other subcommands run as that agent.
 
 mod audio;
+mod call;
 mod commands;
 mod records;
 mod render;
@@ -40,6 +41,15 @@ struct Cli {
     /// Print machine-readable JSON instead of text.
     #[arg(long, global = true)]
     json: bool,
+    /// Where call audio comes from and goes to.
+    #[arg(long, global = true, value_enum, default_value = "auto")]
+    audio: audio::AudioChoice,
+    /// A WAV file to use as the microphone (implies file audio unless --audio device).
+    #[arg(long, global = true)]
+    play: Option<PathBuf>,
+    /// Record what the agent hears to this WAV file (file audio).
+    #[arg(long, global = true)]
+    record: Option<PathBuf>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -124,6 +134,25 @@ pub enum Command {
     Sync,
     /// R2, R3, R9, R11, R14: check that a number (typed or pasted text) may be dialled now.
     Dial { text: String },
+    /// R12, R13, R17: call a number (typed or pasted text), print the call's phases, and
+    /// hang up after --seconds (or when the customer does).
+    Call {
+        text: String,
+        /// VoIP (recommended) or callback (the platform rings your bound phone first).
+        #[arg(long, value_enum, default_value = "voip")]
+        method: CallMethodArg,
+        /// Hang up this many seconds after the customer answers.
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        /// R17: put the customer on hold this many seconds after answering, for --hold-for.
+        #[arg(long)]
+        hold_at: Option<u64>,
+        #[arg(long, default_value_t = 3)]
+        hold_for: u64,
+        /// Send these DTMF digits once connected.
+        #[arg(long)]
+        dtmf: Option<String>,
+    },
     /// R6, R8: show or change settings.
     Settings {
         #[arg(long)]
@@ -152,6 +181,21 @@ pub enum Command {
         #[arg(long, default_value_t = 30)]
         seconds: u64,
     },
+}
+
+#[derive(Copy, Clone, Debug, ValueEnum)]
+pub enum CallMethodArg {
+    Voip,
+    Callback,
+}
+
+impl From<CallMethodArg> for seatline_proto::CallMethod {
+    fn from(m: CallMethodArg) -> Self {
+        match m {
+            CallMethodArg::Voip => seatline_proto::CallMethod::Voip,
+            CallMethodArg::Callback => seatline_proto::CallMethod::Callback,
+        }
+    }
 }
 
 #[derive(Copy, Clone, Debug, ValueEnum)]
@@ -202,8 +246,16 @@ fn main() -> std::process::ExitCode {
         let client = SeatlineClient::new(
             config,
             tokio::runtime::Handle::current(),
-            Some(Arc::new(audio::AlsaDevices)),
+            Some(audio::devices()),
         )?;
+        let (backend, audio_text) = audio::voice_backend(
+            cli.audio,
+            cli.play.as_deref(),
+            cli.record.as_deref(),
+            &cli.data_dir,
+        );
+        client.set_audio_backend(Some(backend));
+        tracing::info!(audio = %audio_text, "call audio");
         match command {
             Command::Tui {
                 enterprise,

@@ -22,6 +22,7 @@ pub fn error_text(e: &anyhow::Error) -> String {
 pub fn core_error_text(e: &CoreError) -> String {
     match e {
         CoreError::Dial(r) => format!("{} / {}", r.text_zh(), r.text_en()),
+        CoreError::Call(r) => format!("{} / {}", r.text_zh(), r.text_en()),
         CoreError::Answer(r) => answer_refusal_text(*r),
         CoreError::NotLoggedIn => "尚未登录 / Not logged in".into(),
         CoreError::InvalidInput(v) => format!("输入有误 / Invalid input: {v}"),
@@ -117,6 +118,16 @@ pub fn customer_card(c: &Customer) -> String {
         ));
     }
     s
+}
+
+/// A word for an estimated MOS, as agents are used to hearing call quality described.
+pub fn quality_word(mos: f64) -> &'static str {
+    match mos {
+        m if m >= 4.0 => "好 / good",
+        m if m >= 3.6 => "一般 / fair",
+        m if m >= 3.1 => "较差 / poor",
+        _ => "差 / bad",
+    }
 }
 
 #[cfg(test)]

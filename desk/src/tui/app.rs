@@ -2,9 +2,10 @@
 //! the behaviour is testable without a terminal.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use seatline_core::client::CallView;
 use seatline_core::dialpad::{DialPad, KeyOutcome, PadKey};
 use seatline_core::PhoneView;
-use seatline_proto::{Customer, PhoneNumber};
+use seatline_proto::{CallMethod, Customer, PhoneNumber};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Focus {
@@ -39,7 +40,12 @@ pub enum Action {
     },
     ToggleAnswer,
     ToggleReception,
-    Dial(PhoneNumber),
+    Dial(PhoneNumber, CallMethod),
+    HangUp,
+    /// R17: hold (`true`) or resume.
+    Hold(bool),
+    Mute(bool),
+    Dtmf(char),
     Search(String),
     AddCustomer {
         mobile: String,
@@ -61,6 +67,10 @@ pub struct App {
     pub view: PhoneView,
     pub message: String,
     pub agent: String,
+    /// The call panel, from the core on every `CallChanged`.
+    pub call: Option<CallView>,
+    /// R12: how Enter places a call (F4 switches): VoIP is recommended.
+    pub method: CallMethod,
 }
 
 impl App {
@@ -74,8 +84,26 @@ impl App {
             login: None,
             add: None,
             view,
-            message: "F2 接听 answering · F3 接待 reception · F5 同步 sync · F6 加入客户库 add · Tab 切换 focus · F10 退出 quit".into(),
+            message: "Enter 拨号 dial · F4 语音/回拨 VoIP/callback · F2 接听 answering · F3 接待 reception · F5 同步 sync · F6 加入客户库 add · Tab 切换 focus · F10 退出 quit".into(),
             agent: String::new(),
+            call: None,
+            method: CallMethod::Voip,
+        }
+    }
+
+    /// While a call runs: F8 hangs up, F7 holds or resumes (R17), F9 mutes, digits and
+    /// `*`/`#` go to the customer as DTMF once connected.
+    fn call_key(&mut self, key: KeyEvent) -> Option<Action> {
+        let call = self.call.as_ref().filter(|c| c.is_active())?;
+        let connected = call.connected_at_ms.is_some();
+        match key.code {
+            KeyCode::F(8) => Some(Action::HangUp),
+            KeyCode::F(7) if connected => Some(Action::Hold(!call.held)),
+            KeyCode::F(9) => Some(Action::Mute(!call.muted)),
+            KeyCode::Char(c) if connected && (c.is_ascii_digit() || c == '*' || c == '#') => {
+                Some(Action::Dtmf(c))
+            }
+            _ => None,
         }
     }
 
@@ -120,14 +148,35 @@ impl App {
                 None => Action::None,
             };
         }
+        if let Some(action) = self.call_key(key) {
+            return action;
+        }
         match key.code {
+            KeyCode::F(4) => {
+                self.method = match self.method {
+                    CallMethod::Voip => CallMethod::Callback,
+                    _ => CallMethod::Voip,
+                };
+                self.message = match self.method {
+                    CallMethod::Callback => {
+                        "回拨：平台先呼叫您的手机 / Callback: the platform rings your phone first"
+                            .into()
+                    }
+                    _ => "网络电话 (推荐) / VoIP (recommended)".into(),
+                };
+                return Action::None;
+            }
             KeyCode::F(2) => return Action::ToggleAnswer,
             KeyCode::F(3) => return Action::ToggleReception,
             KeyCode::F(5) => return Action::Sync,
             KeyCode::F(6) => {
-                // R15: the phone is prefilled with the number being dialled.
+                // R15: the phone is prefilled with the number being dialled or talked to.
+                let number = match &self.call {
+                    Some(call) if call.is_active() => call.number.to_string(),
+                    _ => self.pad.text().to_string(),
+                };
                 self.add = Some(AddForm {
-                    mobile: self.pad.text().to_string(),
+                    mobile: number,
                     ..AddForm::default()
                 });
                 return Action::None;
@@ -165,7 +214,7 @@ impl App {
             _ => return Action::None,
         };
         match self.pad.key(pad_key) {
-            KeyOutcome::Dial(number) => Action::Dial(number),
+            KeyOutcome::Dial(number) => Action::Dial(number, self.method),
             KeyOutcome::Refused(e) => {
                 self.message = format!("无法拨号 / Cannot dial: {e}");
                 Action::None
@@ -300,7 +349,7 @@ mod tests {
         assert_eq!(a.pad.text(), "13800138000");
         assert_eq!(
             a.on_key(key(KeyCode::Enter)),
-            Action::Dial(PhoneNumber::parse("13800138000").unwrap())
+            Action::Dial(PhoneNumber::parse("13800138000").unwrap(), CallMethod::Voip)
         );
     }
 
@@ -333,5 +382,60 @@ mod tests {
             Action::Search("张".into())
         );
         assert_eq!(a.on_key(key(KeyCode::F(2))), Action::ToggleAnswer);
+    }
+
+    fn call(stage: seatline_core::call::CallStage, connected: bool) -> CallView {
+        CallView {
+            call_id: Some("c1".into()),
+            method: CallMethod::Voip,
+            number: PhoneNumber::parse("13900000001").unwrap(),
+            phase: stage,
+            started_at_ms: 1_000,
+            connected_at_ms: connected.then_some(2_000),
+            ended_at_ms: None,
+            held: false,
+            muted: false,
+            voice: seatline_core::client::VoiceState::Up,
+            stats: None,
+            customer: None,
+        }
+    }
+
+    #[test]
+    fn r12_f4_switches_between_voip_and_callback_for_enter() {
+        let mut app = app();
+        app.on_paste("139 0000 0001");
+        app.on_key(key(KeyCode::F(4)));
+        assert_eq!(
+            app.on_key(key(KeyCode::Enter)),
+            Action::Dial(
+                PhoneNumber::parse("13900000001").unwrap(),
+                CallMethod::Callback
+            )
+        );
+    }
+
+    #[test]
+    fn r17_keys_act_on_the_running_call() {
+        use seatline_core::call::CallStage;
+        let mut app = app();
+        app.call = Some(call(CallStage::Ringing, false));
+        // Before the customer answers: digits still edit nothing on the call, F7 is not hold.
+        assert_eq!(app.on_key(key(KeyCode::F(7))), Action::None);
+        assert_eq!(app.on_key(key(KeyCode::F(8))), Action::HangUp);
+        app.call = Some(call(CallStage::Connected, true));
+        assert_eq!(app.on_key(key(KeyCode::F(7))), Action::Hold(true));
+        assert_eq!(app.on_key(key(KeyCode::Char('5'))), Action::Dtmf('5'));
+        assert_eq!(app.on_key(key(KeyCode::Char('#'))), Action::Dtmf('#'));
+        assert_eq!(app.on_key(key(KeyCode::F(9))), Action::Mute(true));
+    }
+
+    #[test]
+    fn r15_add_to_library_during_a_call_prefills_the_callers_number() {
+        use seatline_core::call::CallStage;
+        let mut app = app();
+        app.call = Some(call(CallStage::Connected, true));
+        app.on_key(key(KeyCode::F(6)));
+        assert_eq!(app.add.as_ref().unwrap().mobile, "13900000001");
     }
 }

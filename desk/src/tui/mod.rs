@@ -117,6 +117,7 @@ fn on_core_event(client: &SeatlineClient, app: &mut App, event: ClientEvent) {
             app.message = format!("已下线 / Session ended: {reason:?}");
             app.login = Some(LoginForm::default());
         }
+        ClientEvent::CallChanged => app.call = client.call(),
         ClientEvent::Connection { .. } | ClientEvent::RecordsChanged => {}
     }
 }
@@ -157,11 +158,32 @@ async fn perform(client: &SeatlineClient, app: &mut App, action: Action) {
                 .into()
             })
         }
-        Action::Dial(number) => client.check_dial(number.as_str()).map(|n| {
-            format!(
-                "拨号 / Dialling {n} (语音通话随语音模块提供 / calls arrive with the voice engine)"
-            )
+        Action::Dial(number, method) => {
+            client.start_call(method, number.as_str()).await.map(|_| {
+                format!("呼叫 / Calling {number} · F8 挂断 hang up · F7 保持 hold · F9 静音 mute")
+            })
+        }
+        Action::HangUp => client.hang_up().await.map(|_| "挂断 / Hanging up".into()),
+        Action::Hold(on) => client.set_hold(on).await.map(|_| {
+            if on {
+                "保持中，客户听到音乐 / On hold: the customer hears music".into()
+            } else {
+                "已恢复通话 / Resumed".into()
+            }
         }),
+        Action::Mute(on) => {
+            client.set_muted(on);
+            Ok(if on {
+                "已静音 / Muted"
+            } else {
+                "已取消静音 / Unmuted"
+            }
+            .into())
+        }
+        Action::Dtmf(c) => client
+            .send_dtmf(&c.to_string())
+            .await
+            .map(|_| format!("按键 / Key {c}")),
         Action::Search(_) => {
             search(client, app);
             return;
@@ -181,6 +203,7 @@ async fn perform(client: &SeatlineClient, app: &mut App, action: Action) {
         Err(e) => render::core_error_text(&e),
     };
     app.view = client.phone_view();
+    app.call = client.call();
     search(client, app);
 }
 

@@ -3,6 +3,7 @@
 //! ┌ status: agent · phone/answer state · reception · devices ┐
 //! ├ dial pad ─────────┬ customer library ───────────────────┤
 //! │ number, cursor    │ query, results  │ selected card      │
+//! │ call panel        │                 │ (the caller's card) │
 //! ├───────────────────┴──────────────────────────────────────┤
 //! └ message / key help ──────────────────────────────────────┘
 //! ```
@@ -14,6 +15,7 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, List, ListItem, ListState, Paragraph, Wrap};
 use ratatui::Frame;
+use seatline_core::call::CallStage;
 use seatline_core::session::PhoneState;
 
 pub fn draw(f: &mut Frame, app: &App) {
@@ -138,7 +140,16 @@ fn draw_pad(f: &mut Frame, app: &App, area: ratatui::layout::Rect) {
     let mut lines = vec![number, Line::from("")];
     lines.extend(keys.iter().map(|k| Line::from(format!("   {k}"))));
     lines.push(Line::from(""));
-    lines.push(Line::from("Enter 拨号 dial · Esc 清空 clear"));
+    let method = match app.method {
+        seatline_proto::CallMethod::Callback => "回拨 callback",
+        _ => "网络电话 VoIP",
+    };
+    lines.push(Line::from(format!("Enter 拨号 dial ({method}) · F4 切换")));
+    lines.push(Line::from("Esc 清空 clear"));
+    if let Some(call) = &app.call {
+        lines.push(Line::from(""));
+        lines.extend(call_lines(call));
+    }
     f.render_widget(
         Paragraph::new(lines).block(focus_block(" 拨号盘 Dial pad ", app.focus == Focus::Pad)),
         area,
@@ -162,9 +173,71 @@ fn draw_results(f: &mut Frame, app: &App, area: ratatui::layout::Rect) {
     f.render_stateful_widget(list, area, &mut state);
 }
 
+/// The call panel (R15-R18): phase, number and the library's name for it, talk time,
+/// hold and mute, voice quality, and the keys that act on the call.
+fn call_lines(call: &seatline_core::client::CallView) -> Vec<Line<'static>> {
+    let phase_style = match call.phase {
+        CallStage::Connected => Style::default()
+            .fg(Color::Green)
+            .add_modifier(Modifier::BOLD),
+        CallStage::Held => Style::default()
+            .fg(Color::Yellow)
+            .add_modifier(Modifier::BOLD),
+        CallStage::Ended { .. } => Style::default().fg(Color::DarkGray),
+        _ => Style::default().fg(Color::Cyan),
+    };
+    let who = call
+        .customer
+        .as_ref()
+        .and_then(|c| c.name.as_ref().map(|n| n.to_string()))
+        .unwrap_or_else(|| "未在客户库 not in library (F6 加入 add)".into());
+    let mut lines = vec![
+        Line::from(Span::styled(
+            format!("{} {}", call.text_zh(), call.text_en()),
+            phase_style,
+        )),
+        Line::from(format!("{}  {who}", call.number)),
+    ];
+    if let Some(since) = call.connected_at_ms {
+        let end = call.ended_at_ms.unwrap_or_else(now_ms);
+        let s = (end - since).max(0) / 1000;
+        let mut flags = String::new();
+        if call.held {
+            flags.push_str(" 保持 held");
+        }
+        if call.muted {
+            flags.push_str(" 静音 muted");
+        }
+        lines.push(Line::from(format!("{:02}:{:02}{flags}", s / 60, s % 60)));
+    }
+    if let Some(q) = &call.stats {
+        lines.push(Line::from(format!(
+            "MOS {:.1} · 丢包 loss {:.1}% · 抖动 {:.0} ms",
+            q.mos, q.loss_pct, q.jitter_ms
+        )));
+    }
+    if call.is_active() {
+        lines.push(Line::from("F8 挂断 · F7 保持 · F9 静音"));
+    }
+    lines
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
 fn draw_card(f: &mut Frame, app: &App, area: ratatui::layout::Rect) {
-    let text = app
-        .selected_customer()
+    // R15: while dialling or talking, the card is the caller's when the library knows them.
+    let in_call_card = app
+        .call
+        .as_ref()
+        .filter(|c| c.is_active())
+        .and_then(|c| c.customer.as_ref());
+    let text = in_call_card
+        .or(app.selected_customer())
         .map(render::customer_card)
         .unwrap_or_default();
     f.render_widget(

@@ -2,6 +2,7 @@
 
 use crate::api::{self, AppState};
 use crate::auth::password;
+use crate::calls::CallService;
 use crate::config::ServeConfig;
 use crate::store::{now_ms, Store};
 use anyhow::Context;
@@ -41,6 +42,9 @@ pub enum Command {
         /// PEM private key of `--tls-cert`.
         #[arg(long, env = "SEATLINE_TLS_KEY", requires = "tls_cert")]
         tls_key: Option<std::path::PathBuf>,
+        /// The SIP trunk and the media of calls.
+        #[command(flatten)]
+        calls: crate::calls::config::CallArgs,
     },
     /// Create an enterprise and its first administrator.
     CreateEnterprise {
@@ -85,9 +89,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             listen,
             tls_cert,
             tls_key,
+            calls,
         } => {
             let tls = tls_cert.zip(tls_key);
-            serve(&db, listen, tls, ServeConfig::default()).await
+            let calls = calls.into_config().context("call settings")?;
+            let config = ServeConfig {
+                calls,
+                ..ServeConfig::default()
+            };
+            serve(&db, listen, tls, config).await
         }
         Command::CreateEnterprise {
             db,
@@ -134,7 +144,15 @@ pub async fn serve(
 ) -> anyhow::Result<()> {
     let store = Store::connect(db).await.context("opening the database")?;
     tracing::info!(backend = ?store.backend(), "database ready");
-    let state = AppState::new(store.clone(), config);
+    let mut state = AppState::new(store.clone(), config);
+    if state.config.calls.trunk.is_some() {
+        let calls =
+            CallService::start(store.clone(), state.hub.clone(), state.config.calls.clone())
+                .await
+                .context("starting the SIP trunk")?;
+        state.calls = std::sync::Arc::new(calls);
+    }
+    let calls = state.calls.clone();
     let hub = state.hub.clone();
     let app = api::router(state);
     let listener = tokio::net::TcpListener::bind(listen)
@@ -151,6 +169,7 @@ pub async fn serve(
                 hub.shutdown();
             })
             .await?;
+        calls.shutdown().await;
         store.close().await;
         return Ok(());
     };
@@ -173,6 +192,7 @@ pub async fn serve(
         .handle(handle)
         .serve(app.into_make_service())
         .await?;
+    calls.shutdown().await;
     store.close().await;
     Ok(())
 }

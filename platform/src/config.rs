@@ -12,6 +12,8 @@ pub struct ServeConfig {
     pub body_limit: usize,
     /// Events a socket may have queued before it counts as lagged and is closed.
     pub event_queue: usize,
+    /// The call service: trunk, media ports, call timers.
+    pub calls: crate::calls::CallsConfig,
 }
 
 impl Default for ServeConfig {
@@ -21,6 +23,7 @@ impl Default for ServeConfig {
             ping_interval: Duration::from_secs(20),
             body_limit: 64 * 1024,
             event_queue: 256,
+            calls: Default::default(),
         }
     }
 }

@@ -137,6 +137,12 @@ impl Hub {
         self.deliver(|c| c.agent_id == agent_id, &event);
     }
 
+    /// The sockets of one session (one device): a call's progress and WebRTC signalling
+    /// go only to the device that placed the call.
+    pub fn to_session(&self, session_id: i64, event: Event) {
+        self.deliver(|c| c.session_id == session_id, &event);
+    }
+
     /// Every socket of every agent of the enterprise.
     pub fn to_enterprise(&self, enterprise_id: i64, event: Event) {
         self.deliver(|c| c.enterprise_id == enterprise_id, &event);

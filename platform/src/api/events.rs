@@ -4,7 +4,8 @@
 //! The first frame is `Hello { status }`, then `EventFrame`s with increasing `seq`. The
 //! server pings every `ping_interval` and re-checks the session then; a client silent for
 //! three intervals is dropped. Client text frames that are not JSON get an `ApiError`
-//! frame back; JSON frames are ignored until devices have something to say (calls).
+//! frame back; JSON frames are `DeviceFrame`s for the call service (the WebRTC offers of
+//! VoIP calls), which ignores (logs at debug, counts) those that do not parse.
 
 use super::auth::AgentAuth;
 use super::error::{ApiResult, Failure};
@@ -148,6 +149,10 @@ async fn run(st: AppState, me: AgentAuth, socket: WebSocket) {
                                 if !out.send(Message::Text(json.into())).await {
                                     return;
                                 }
+                            } else {
+                                // A `DeviceFrame` (WebRTC signalling of a call); anything
+                                // else is ignored and counted by the call service.
+                                st.calls.device_frame(&me, text.as_str());
                             }
                         }
                         Message::Close(_) => return,

@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod calls;
 pub mod customers;
 pub mod error;
 pub mod events;
@@ -9,6 +10,7 @@ pub mod me;
 pub mod openapi;
 pub mod records;
 
+use crate::calls::CallService;
 use crate::config::ServeConfig;
 use crate::hub::Hub;
 use crate::store::{AgentDelta, Store, StoreError, StoreResult};
@@ -30,15 +32,20 @@ pub struct AppState {
     pub store: Store,
     pub hub: Arc<Hub>,
     pub config: Arc<ServeConfig>,
+    /// VoIP and callback calls. Without a trunk (the default here) every call is refused
+    /// with `NoRoute`; `cli::serve` starts the configured trunk and replaces it.
+    pub calls: Arc<CallService>,
 }
 
 impl AppState {
     pub fn new(store: Store, config: ServeConfig) -> AppState {
         let hub = Hub::new(config.event_queue);
+        let calls = CallService::without_trunk(store.clone(), hub.clone(), config.calls.clone());
         AppState {
             store,
             hub,
             config: Arc::new(config),
+            calls: Arc::new(calls),
         }
     }
 }
@@ -48,6 +55,9 @@ pub const CUSTOMER_PATH: &str = "/api/v1/customers/{id}";
 pub const CUSTOMER_CONTACTS_PATH: &str = "/api/v1/customers/{id}/contacts";
 pub const ADMIN_AGENT_PATH: &str = "/api/v1/admin/agents/{id}";
 pub const RECORD_PATH: &str = "/api/v1/records/{id}";
+pub const CALL_HANGUP_PATH: &str = "/api/v1/calls/{id}/hangup";
+pub const CALL_HOLD_PATH: &str = "/api/v1/calls/{id}/hold";
+pub const CALL_DTMF_PATH: &str = "/api/v1/calls/{id}/dtmf";
 
 /// Every (method, path) the router serves. The OpenAPI document must list exactly these
 /// (a test checks it), and the integration tests call each of them.
@@ -75,6 +85,10 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", paths::RECORDS),
     ("POST", paths::RECORDS),
     ("DELETE", RECORD_PATH),
+    ("POST", paths::CALLS),
+    ("POST", CALL_HANGUP_PATH),
+    ("POST", CALL_HOLD_PATH),
+    ("POST", CALL_DTMF_PATH),
 ];
 
 pub fn router(state: AppState) -> Router {
@@ -105,6 +119,10 @@ pub fn router(state: AppState) -> Router {
             get(records::list).post(records::upload_native),
         )
         .route(RECORD_PATH, delete(records::delete))
+        .route(paths::CALLS, post(calls::start))
+        .route(CALL_HANGUP_PATH, post(calls::hangup))
+        .route(CALL_HOLD_PATH, post(calls::hold))
+        .route(CALL_DTMF_PATH, post(calls::dtmf))
         .fallback(not_found)
         .method_not_allowed_fallback(not_found)
         .layer(DefaultBodyLimit::max(limit))

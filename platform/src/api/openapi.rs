@@ -397,17 +397,46 @@ fn schemas() -> Value {
             "SetMainNumberRequest",
             obj(&["number"], json!({ "number": schema("PhoneNumber") })),
         ),
+        // Calls (R12, R13, R17).
+        (
+            "StartCallRequest",
+            obj(
+                &["method", "number"],
+                json!({
+                "method": { "type": "string", "enum": ["voip", "callback"],
+                            "description": "native calls are uploaded to /records instead" },
+                "number": schema("PhoneNumber") }),
+            ),
+        ),
+        (
+            "StartCallResponse",
+            obj(
+                &["call_id"],
+                json!({ "call_id": { "type": "string", "pattern": "^c[0-9a-f]{32}$" } }),
+            ),
+        ),
+        (
+            "HoldRequest",
+            obj(&["on"], json!({ "on": { "type": "boolean" } })),
+        ),
+        (
+            "DtmfRequest",
+            obj(
+                &["digits"],
+                json!({ "digits": { "type": "string", "pattern": "^[0-9*#A-D]{1,32}$" } }),
+            ),
+        ),
         (
             "EventFrame",
             json!({
                 "type": "object", "required": ["seq", "at_ms", "event"],
                 "properties": { "seq": int, "at_ms": int, "event": {
                     "type": "object", "required": ["type"],
-                    "description": "Tagged by `type`: hello{status}, answer_changed{holder}, reception_changed{open}, devices_changed{online}, phone_fault{active}, customers_changed{change_seq}, session_ended{reason}, records_changed",
+                    "description": "Tagged by `type`: hello{status}, answer_changed{holder}, reception_changed{open}, devices_changed{online}, phone_fault{active}, customers_changed{change_seq}, session_ended{reason}, records_changed, call_progress{call_id, method, number, phase}, call_signal{call_id, signal}. The device sends call_signal{call_id, signal: offer{sdp}} frames for its VoIP calls",
                     "properties": { "type": { "type": "string", "enum": [
                         "hello", "answer_changed", "reception_changed", "devices_changed",
                         "phone_fault", "customers_changed", "session_ended",
-                        "records_changed"] } } } }
+                        "records_changed", "call_progress", "call_signal"] } } } }
             }),
         ),
     ];
@@ -423,6 +452,8 @@ fn operation(method: &str, path: &str) -> Option<(Value, Option<Value>)> {
     const AGENT: Option<&str> = Some("agentToken");
     const ADMIN: Option<&str> = Some("adminToken");
     let id = Some(id_param());
+    let call_id = Some(json!([{ "name": "id", "in": "path", "required": true,
+                                "schema": { "type": "string", "pattern": "^c[0-9a-f]{32}$" } }]));
     Some(match (method, path) {
         ("GET", "/healthz") => (
             json!({ "summary": "Liveness", "responses": { "200": { "description": "ok",
@@ -543,6 +574,26 @@ fn operation(method: &str, path: &str) -> Option<(Value, Option<Value>)> {
             op("Delete one of the calling agent's records (R38); forbidden without the administrator's permission (can_delete_records); another agent's record is not_found",
                AGENT, None, ok("204", "deleted", None)),
             id,
+        ),
+        ("POST", "/api/v1/calls") => (
+            op("Place a VoIP or callback call (R12, R13) to the number; checks R2, R3 (no_bound_number), R9 (phone_fault), main number and trunk route (no_route), one call per agent (call_in_progress). The record is written before the reply. Progress follows as call_progress events to this device; a VoIP call then waits (15 s) for the device's call_signal offer on its socket and answers with call_signal{answer}",
+               AGENT, Some(body("StartCallRequest")), ok("200", "placed", Some("StartCallResponse"))),
+            None,
+        ),
+        ("POST", "/api/v1/calls/{id}/hangup") => (
+            op("Hang up the agent's call: both legs end, the outcome is recorded, call_progress{ended} follows; call_not_active once it is over",
+               AGENT, None, ok("204", "hanging up", None)),
+            call_id,
+        ),
+        ("POST", "/api/v1/calls/{id}/hold") => (
+            op("Hold (R17: the customer hears music, the agent silence) or resume a connected call; call_not_active before the answer or after the end",
+               AGENT, Some(body("HoldRequest")), ok("204", "done", None)),
+            call_id,
+        ),
+        ("POST", "/api/v1/calls/{id}/dtmf") => (
+            op("Send DTMF digits to the customer's side (RFC 4733)",
+               AGENT, Some(body("DtmfRequest")), ok("204", "queued", None)),
+            call_id,
         ),
         _ => return None,
     })

@@ -12,3 +12,4 @@ pub mod config;
 pub mod hub;
 pub mod seed;
 pub mod store;
+pub mod trunk;

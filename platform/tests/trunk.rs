@@ -1,0 +1,629 @@
+//! The SIP trunk against real peers on loopback: baresip (a customer's phone) and SIPp
+//! (carrier behaviours), plus raw UDP for malformed input. Every wait is bounded.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::sync::atomic::{AtomicU16, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use seatline_media::{AudioFrame, SampleRate};
+use seatline_platform::trunk::*;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::process::{Child, Command};
+use tokio::time::{timeout, Instant};
+
+const LOCAL: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
+const MAIN_NUMBER: &str = "+861085550100";
+const CUSTOMER: &str = "+8613800138000";
+
+/// Port blocks per test: distinct for each trunk and peer of this process.
+fn port_block(len: u16) -> u16 {
+    static NEXT: AtomicU16 = AtomicU16::new(0);
+    let base = 33_000 + (std::process::id() % 40) as u16 * 600;
+    base + NEXT.fetch_add(len, Ordering::SeqCst)
+}
+
+fn free_port() -> u16 {
+    for _ in 0..50 {
+        let Ok(u) = std::net::UdpSocket::bind((LOCAL, 0)) else {
+            continue;
+        };
+        let Ok(addr) = u.local_addr() else { continue };
+        if std::net::TcpListener::bind((LOCAL, addr.port())).is_ok()
+            && std::net::TcpListener::bind((LOCAL, addr.port() + 1)).is_ok()
+            && std::net::TcpListener::bind((LOCAL, addr.port() + 2)).is_ok()
+        {
+            return addr.port();
+        }
+    }
+    panic!("no free port");
+}
+
+fn init_tracing() {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_test_writer()
+        .try_init();
+}
+
+fn config(routes: Vec<CarrierRoute>) -> TrunkConfig {
+    init_tracing();
+    let start = port_block(40);
+    let mut cfg = TrunkConfig::new(SocketAddr::new(LOCAL, 0), LOCAL, start..start + 40);
+    cfg.routes = routes;
+    cfg.ring_timeout = Duration::from_secs(10);
+    cfg.numbers = vec![MAIN_NUMBER.to_string()];
+    cfg
+}
+
+fn route(addr: SocketAddr, auth: Option<DigestCredentials>) -> CarrierRoute {
+    CarrierRoute {
+        prefix: String::new(),
+        address: addr,
+        transport: Transport::Udp,
+        auth,
+    }
+}
+
+async fn next_event(call: &mut TrunkCall, within: Duration) -> TrunkEvent {
+    match timeout(within, call.events.recv()).await {
+        Ok(Some(e)) => e,
+        Ok(None) => panic!("event channel closed"),
+        Err(_) => panic!("no event within {within:?}"),
+    }
+}
+
+/// Wait for an event matching `pred`, skipping others (Ringing, ...).
+async fn wait_event(
+    call: &mut TrunkCall,
+    within: Duration,
+    pred: impl Fn(&TrunkEvent) -> bool,
+) -> TrunkEvent {
+    let deadline = Instant::now() + within;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let e = next_event(call, left).await;
+        if pred(&e) {
+            return e;
+        }
+    }
+}
+
+fn goertzel(samples: &[f64], rate: f64, f: f64) -> f64 {
+    let w = 2.0 * std::f64::consts::PI * f / rate;
+    let c = 2.0 * w.cos();
+    let (mut s1, mut s2) = (0.0, 0.0);
+    for x in samples {
+        let s0 = x + c * s1 - s2;
+        s2 = s1;
+        s1 = s0;
+    }
+    s1 * s1 + s2 * s2 - c * s1 * s2
+}
+
+/// The strongest frequency among 100..3500 Hz in 20 Hz steps.
+fn dominant(samples: &[f64], rate: f64) -> f64 {
+    let mut best = (0.0, 0.0);
+    let mut f = 100.0;
+    while f < 3500.0 {
+        let p = goertzel(samples, rate, f);
+        if p > best.1 {
+            best = (f, p);
+        }
+        f += 20.0;
+    }
+    best.0
+}
+
+fn rms(samples: &[f64]) -> f64 {
+    (samples.iter().map(|x| x * x).sum::<f64>() / samples.len().max(1) as f64).sqrt()
+}
+
+// ---------------------------------------------------------------- baresip
+
+struct Baresip {
+    child: Child,
+    dir: tempfile::TempDir,
+    sip: SocketAddr,
+    ctrl: SocketAddr,
+}
+
+impl Baresip {
+    /// A phone that answers at once, plays a 1 kHz sine and records what it hears.
+    async fn start(codec: &str) -> Baresip {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let port = free_port();
+        let rtp = port_block(20);
+        let rec = dir.path().join("rec.wav");
+        let cfg = format!(
+            "sip_listen 127.0.0.1:{port}\nnet_interface 127.0.0.1\n\
+             audio_player aufile,{}\naudio_source ausine,1000\naudio_alert aufile,/dev/null\n\
+             ausrc_srate 48000\nausrc_channels 2\nmodule_path /usr/lib/baresip/modules\n\
+             module g711.so\nmodule ausine.so\nmodule aufile.so\nmodule sndfile.so\nsnd_path {}\nmodule_app account.so\nmodule_app menu.so\nmodule_app ctrl_tcp.so\n\
+             ctrl_tcp_listen 127.0.0.1:{}\nanswermode auto\nrtp_ports {rtp}-{}\n",
+            rec.display(),
+            dir.path().display(),
+            port + 2,
+            rtp + 19
+        );
+        std::fs::write(dir.path().join("config"), cfg).expect("config");
+        std::fs::write(
+            dir.path().join("accounts"),
+            format!(
+                "<sip:{CUSTOMER}@127.0.0.1:{port}>;regint=0;answermode=auto;audio_codecs={codec}\n"
+            ),
+        )
+        .expect("accounts");
+        std::fs::write(dir.path().join("contacts"), "").expect("contacts");
+        let child = Command::new("baresip")
+            .arg("-f")
+            .arg(dir.path())
+            .stdin(Stdio::null())
+            .stdout(std::fs::File::create(dir.path().join("stdout.log")).expect("log"))
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("baresip (apt install baresip-core)");
+        let ctrl = SocketAddr::new(LOCAL, port + 2);
+        let b = Baresip {
+            child,
+            dir,
+            sip: SocketAddr::new(LOCAL, port),
+            ctrl,
+        };
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while tokio::net::TcpStream::connect(ctrl).await.is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "baresip did not start: {}",
+                b.log()
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        b
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("stdout.log")).unwrap_or_default()
+    }
+
+    /// What baresip decoded from the network (sndfile's `dump-*-dec.wav`).
+    fn recording(&self) -> PathBuf {
+        std::fs::read_dir(self.dir.path())
+            .expect("dir")
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .find(|p| p.to_string_lossy().ends_with("-dec.wav"))
+            .unwrap_or_else(|| panic!("no sndfile recording; baresip log:\n{}", self.log()))
+    }
+
+    /// A ctrl_tcp command (netstring-framed JSON).
+    async fn command(&self, cmd: &str) {
+        let mut s = tokio::net::TcpStream::connect(self.ctrl)
+            .await
+            .expect("ctrl");
+        let json = format!(r#"{{"command":"{cmd}","params":"","token":"t1"}}"#);
+        s.write_all(format!("{}:{},", json.len(), json).as_bytes())
+            .await
+            .expect("ctrl write");
+        let mut buf = [0u8; 512];
+        let _ = timeout(Duration::from_secs(2), s.read(&mut buf)).await;
+    }
+
+    async fn stop(mut self) {
+        let _ = self.child.start_kill();
+        let _ = timeout(Duration::from_secs(3), self.child.wait()).await;
+    }
+}
+
+fn read_wav(path: &Path) -> (f64, Vec<f64>) {
+    let reader = hound::WavReader::open(path).expect("baresip recording");
+    let spec = reader.spec();
+    let ch = usize::from(spec.channels);
+    let all: Vec<f64> = reader
+        .into_samples::<i16>()
+        .map_while(Result::ok)
+        .map(f64::from)
+        .collect();
+    let mono: Vec<f64> = all.chunks(ch).map(|c| c[0]).collect();
+    (f64::from(spec.sample_rate), mono)
+}
+
+/// Feed a 440 Hz tone for `dur`, collect what comes back, return the received samples.
+async fn exchange_audio(call: &mut TrunkCall, dur: Duration) -> Vec<f64> {
+    let mut phase = 0.0f64;
+    let step = 2.0 * std::f64::consts::PI * 440.0 / 8000.0;
+    let mut received = Vec::new();
+    let mut tick = tokio::time::interval(Duration::from_millis(20));
+    let end = Instant::now() + dur;
+    while Instant::now() < end {
+        tick.tick().await;
+        let samples: Vec<i16> = (0..160)
+            .map(|_| {
+                phase += step;
+                (phase.sin() * 8000.0) as i16
+            })
+            .collect();
+        let frame = AudioFrame::new(SampleRate::Hz8000, samples).expect("frame");
+        let _ = call.media.to_network.try_send(frame);
+        while let Ok(f) = call.media.from_network.try_recv() {
+            received.extend(f.samples.iter().map(|s| f64::from(*s)));
+        }
+    }
+    received
+}
+
+async fn baresip_call(codec: &str, local_hangup: bool) {
+    let phone = Baresip::start(codec).await;
+    let trunk = Trunk::start(
+        config(vec![route(phone.sip, None)]),
+        Arc::new(RejectAllInbound),
+    )
+    .await
+    .expect("trunk");
+    let mut call = trunk
+        .dial(Dial::new(MAIN_NUMBER, CUSTOMER))
+        .await
+        .expect("dial");
+    let ev = wait_event(&mut call, Duration::from_secs(10), |e| {
+        matches!(e, TrunkEvent::Answered | TrunkEvent::Failed(_))
+    })
+    .await;
+    assert_eq!(ev, TrunkEvent::Answered, "baresip log:\n{}", phone.log());
+    let received = exchange_audio(&mut call, Duration::from_millis(2500)).await;
+    // Skip the first 300 ms (start-up) and look at the rest.
+    let tail = &received[received.len().min(2400)..];
+    assert!(
+        tail.len() >= 8000,
+        "received only {} samples",
+        received.len()
+    );
+    let f = dominant(tail, 8000.0);
+    assert!(
+        (f - 1000.0).abs() <= 20.0,
+        "dominant {f} Hz, rms {}",
+        rms(tail)
+    );
+    if local_hangup {
+        call.hangup().await;
+        let ev = next_event(&mut call, Duration::from_secs(5)).await;
+        assert_eq!(
+            ev,
+            TrunkEvent::Ended {
+                by: Party::Local,
+                reason: EndReason::Hangup
+            }
+        );
+    } else {
+        phone.command("hangup").await;
+        let ev = wait_event(&mut call, Duration::from_secs(5), |e| {
+            matches!(e, TrunkEvent::Ended { .. })
+        })
+        .await;
+        assert_eq!(
+            ev,
+            TrunkEvent::Ended {
+                by: Party::Remote,
+                reason: EndReason::Hangup
+            }
+        );
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let (rate, rec) = read_wav(&phone.recording());
+    let skip = (rate * 0.5) as usize;
+    let rec = &rec[rec.len().min(skip)..];
+    assert!(
+        rec.len() as f64 >= rate,
+        "recording too short: {}",
+        rec.len()
+    );
+    let f = dominant(rec, rate);
+    assert!((f - 440.0).abs() <= 20.0, "baresip heard {f} Hz");
+    trunk.shutdown().await;
+    phone.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pcmu_call_with_baresip_both_ways_local_hangup() {
+    baresip_call("PCMU", true).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pcma_call_with_baresip_both_ways_remote_hangup() {
+    baresip_call("PCMA", false).await;
+}
+
+// ---------------------------------------------------------------- SIPp
+
+struct Sipp {
+    child: Child,
+    dir: tempfile::TempDir,
+    addr: SocketAddr,
+}
+
+impl Sipp {
+    /// A SIPp UAS running `platform/tests/sipp/<scenario>` for one call.
+    async fn uas(scenario: &str, vars: &[(&str, &str)]) -> Sipp {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let port = free_port();
+        // Scenario files carry @@name@@ placeholders where SIPp cannot take a variable
+        // (status codes, regular expressions).
+        let src = format!("{}/tests/sipp/{scenario}", env!("CARGO_MANIFEST_DIR"));
+        let mut text = std::fs::read_to_string(&src).expect("scenario");
+        for (k, v) in vars {
+            text = text.replace(&format!("@@{k}@@"), v);
+        }
+        let path = dir.path().join(scenario);
+        std::fs::write(&path, text).expect("scenario copy");
+        let path = path.display().to_string();
+        let mut cmd = Command::new("sipp");
+        cmd.args(["-sf", &path, "-i", "127.0.0.1", "-p", &port.to_string()])
+            .args(["-mp", &port_block(4).to_string()])
+            .args(["-m", "1", "-timeout", "30s", "-timeout_error", "-nostdin"])
+            .arg("-trace_msg")
+            .arg("-message_file")
+            .arg(dir.path().join("msg.log"))
+            .arg("-trace_screen")
+            .arg("-screen_file")
+            .arg(dir.path().join("screen.log"))
+            .arg("-trace_err")
+            .arg("-error_file")
+            .arg(dir.path().join("err.log"));
+        let child = cmd
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("sipp (apt install sip-tester)");
+        let addr = SocketAddr::new(LOCAL, port);
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while std::net::UdpSocket::bind(addr).is_ok() {
+            assert!(Instant::now() < deadline, "sipp did not start");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        Sipp { child, dir, addr }
+    }
+
+    fn trace(&self) -> String {
+        let msg = std::fs::read_to_string(self.dir.path().join("msg.log")).unwrap_or_default();
+        let err = std::fs::read_to_string(self.dir.path().join("err.log")).unwrap_or_default();
+        let screen =
+            std::fs::read_to_string(self.dir.path().join("screen.log")).unwrap_or_default();
+        format!("{msg}\n--- errors ---\n{err}\n--- screen ---\n{screen}")
+    }
+
+    /// Wait for SIPp to finish its call; `true` when the scenario succeeded.
+    async fn finish(mut self, within: Duration) -> (bool, String) {
+        let ok = match timeout(within, self.child.wait()).await {
+            Ok(Ok(status)) => status.success(),
+            _ => {
+                let _ = self.child.start_kill();
+                false
+            }
+        };
+        (ok, self.trace())
+    }
+}
+
+async fn trunk_to(sipp: &Sipp, auth: Option<DigestCredentials>) -> Trunk {
+    Trunk::start(
+        config(vec![route(sipp.addr, auth)]),
+        Arc::new(RejectAllInbound),
+    )
+    .await
+    .expect("trunk")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn digest_challenge_is_answered_and_verified_by_sipp() {
+    let sipp = Sipp::uas("uas_auth.xml", &[]).await;
+    let creds = DigestCredentials {
+        username: "acme".into(),
+        password: "s3cret".into(),
+    };
+    let trunk = trunk_to(&sipp, Some(creds)).await;
+    let mut call = trunk
+        .dial(Dial::new(MAIN_NUMBER, CUSTOMER))
+        .await
+        .expect("dial");
+    let ev = wait_event(&mut call, Duration::from_secs(10), |e| {
+        matches!(e, TrunkEvent::Answered | TrunkEvent::Failed(_))
+    })
+    .await;
+    assert_eq!(ev, TrunkEvent::Answered, "{}", sipp.trace());
+    call.hangup().await;
+    let (ok, trace) = sipp.finish(Duration::from_secs(10)).await;
+    assert!(ok, "sipp failed:\n{trace}");
+    // The retry carries the credentials in a new transaction with a higher CSeq.
+    assert!(trace.contains("CSeq: 2 INVITE"), "{trace}");
+    trunk.shutdown().await;
+}
+
+async fn rejected_with(code: &str) -> TrunkEvent {
+    let sipp = Sipp::uas("uas_reject.xml", &[("code", code)]).await;
+    let trunk = trunk_to(&sipp, None).await;
+    let mut call = trunk
+        .dial(Dial::new(MAIN_NUMBER, CUSTOMER))
+        .await
+        .expect("dial");
+    let ev = next_event(&mut call, Duration::from_secs(10)).await;
+    let (ok, trace) = sipp.finish(Duration::from_secs(10)).await;
+    assert!(ok, "sipp failed:\n{trace}");
+    trunk.shutdown().await;
+    ev
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn busy_and_unavailable_and_rejected_map_to_call_failures() {
+    assert_eq!(
+        rejected_with("486").await,
+        TrunkEvent::Failed(CallFailure::Busy)
+    );
+    assert_eq!(
+        rejected_with("503").await,
+        TrunkEvent::Failed(CallFailure::Unavailable)
+    );
+    assert_eq!(
+        rejected_with("603").await,
+        TrunkEvent::Failed(CallFailure::Rejected)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_answer_times_out_with_cancel() {
+    let sipp = Sipp::uas("uas_ring_cancel.xml", &[]).await;
+    let trunk = trunk_to(&sipp, None).await;
+    let mut dial = Dial::new(MAIN_NUMBER, CUSTOMER);
+    dial.ring_timeout = Some(Duration::from_millis(1500));
+    let started = Instant::now();
+    let mut call = trunk.dial(dial).await.expect("dial");
+    assert_eq!(
+        next_event(&mut call, Duration::from_secs(5)).await,
+        TrunkEvent::Ringing { early_media: false }
+    );
+    assert_eq!(
+        next_event(&mut call, Duration::from_secs(10)).await,
+        TrunkEvent::Failed(CallFailure::NoAnswer)
+    );
+    let took = started.elapsed();
+    assert!(
+        took >= Duration::from_millis(1400) && took < Duration::from_secs(5),
+        "{took:?}"
+    );
+    let (ok, trace) = sipp.finish(Duration::from_secs(10)).await;
+    assert!(ok, "sipp failed:\n{trace}");
+    trunk.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hangup_before_answer_sends_cancel() {
+    let sipp = Sipp::uas("uas_ring_cancel.xml", &[]).await;
+    let trunk = trunk_to(&sipp, None).await;
+    let mut call = trunk
+        .dial(Dial::new(MAIN_NUMBER, CUSTOMER))
+        .await
+        .expect("dial");
+    assert_eq!(
+        next_event(&mut call, Duration::from_secs(5)).await,
+        TrunkEvent::Ringing { early_media: false }
+    );
+    call.hangup().await;
+    assert_eq!(
+        next_event(&mut call, Duration::from_secs(10)).await,
+        TrunkEvent::Ended {
+            by: Party::Local,
+            reason: EndReason::Cancelled
+        }
+    );
+    let (ok, trace) = sipp.finish(Duration::from_secs(10)).await;
+    assert!(ok, "sipp failed:\n{trace}");
+    trunk.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn session_timer_refreshes_at_half_the_interval() {
+    // Session-Expires of 2 s (Min-SE lowered to 1 s for the test): the trunk, as
+    // refresher, must re-INVITE about every second.
+    let sipp = Sipp::uas("uas_answer.xml", &[("se", "2")]).await;
+    let mut cfg = config(vec![route(sipp.addr, None)]);
+    cfg.session_expires = Duration::from_secs(2);
+    cfg.min_se = Duration::from_secs(1);
+    let trunk = Trunk::start(cfg, Arc::new(RejectAllInbound))
+        .await
+        .expect("trunk");
+    let mut call = trunk
+        .dial(Dial::new(MAIN_NUMBER, CUSTOMER))
+        .await
+        .expect("dial");
+    let ev = wait_event(&mut call, Duration::from_secs(10), |e| {
+        matches!(e, TrunkEvent::Answered | TrunkEvent::Failed(_))
+    })
+    .await;
+    assert_eq!(ev, TrunkEvent::Answered);
+    // No event (the call stays up) for 3.5 s: about three refreshes.
+    assert!(timeout(Duration::from_millis(3500), call.events.recv())
+        .await
+        .is_err());
+    call.hangup().await;
+    assert_eq!(
+        next_event(&mut call, Duration::from_secs(5)).await,
+        TrunkEvent::Ended {
+            by: Party::Local,
+            reason: EndReason::Hangup
+        }
+    );
+    let (ok, trace) = sipp.finish(Duration::from_secs(10)).await;
+    assert!(ok, "sipp failed:\n{trace}");
+    let refreshes = trace
+        .lines()
+        .filter(|l| l.starts_with("INVITE sip:"))
+        .count()
+        .saturating_sub(1);
+    assert!(
+        (2..=5).contains(&refreshes),
+        "{refreshes} refreshes:\n{trace}"
+    );
+    assert!(
+        trace.contains("Session-Expires: 2;refresher=uac"),
+        "{trace}"
+    );
+    trunk.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn session_interval_too_small_is_retried_with_the_carriers_min_se() {
+    let sipp = Sipp::uas("uas_422.xml", &[("minse", "1900")]).await;
+    let trunk = trunk_to(&sipp, None).await;
+    let mut call = trunk
+        .dial(Dial::new(MAIN_NUMBER, CUSTOMER))
+        .await
+        .expect("dial");
+    let ev = wait_event(&mut call, Duration::from_secs(10), |e| {
+        matches!(e, TrunkEvent::Answered | TrunkEvent::Failed(_))
+    })
+    .await;
+    assert_eq!(ev, TrunkEvent::Answered, "{}", sipp.trace());
+    call.hangup().await;
+    let (ok, trace) = sipp.finish(Duration::from_secs(10)).await;
+    assert!(ok, "sipp failed:\n{trace}");
+    trunk.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn far_end_hold_by_reinvite_keeps_the_call_up() {
+    let sipp = Sipp::uas("uas_hold.xml", &[]).await;
+    let trunk = trunk_to(&sipp, None).await;
+    let mut call = trunk
+        .dial(Dial::new(MAIN_NUMBER, CUSTOMER))
+        .await
+        .expect("dial");
+    let mut seen = Vec::new();
+    loop {
+        let e = next_event(&mut call, Duration::from_secs(10)).await;
+        let end = matches!(e, TrunkEvent::Ended { .. } | TrunkEvent::Failed(_));
+        seen.push(e);
+        if end {
+            break;
+        }
+    }
+    assert_eq!(
+        seen,
+        vec![
+            TrunkEvent::Answered,
+            TrunkEvent::RemoteHold(true),
+            TrunkEvent::RemoteHold(false),
+            TrunkEvent::Ended {
+                by: Party::Remote,
+                reason: EndReason::Hangup
+            }
+        ],
+        "{}",
+        sipp.trace()
+    );
+    let (ok, trace) = sipp.finish(Duration::from_secs(10)).await;
+    assert!(ok, "sipp failed:\n{trace}");
+    trunk.shutdown().await;
+}

@@ -53,10 +53,10 @@ pub async fn print(
 
 pub fn heading() -> String {
     format!(
-        "{:<7} {:<17} {:<14} {} {} {} {}",
-        "编号/ID",
-        "时间/Time (UTC)",
-        "号码/Number",
+        "{} {} {} {} {} {} {}",
+        pad("编号/ID", 7),
+        pad("时间/Time (UTC)", 17),
+        pad("号码/Number", 14),
         pad("客户/Customer", 14),
         pad("方向/Direction", 14),
         pad("方式/Method", 16),

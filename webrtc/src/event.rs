@@ -72,8 +72,7 @@ pub struct LegStats {
     pub bytes_received: u64,
     /// Packets the remote side reported lost (RTCP receiver reports).
     pub packets_lost: i64,
-    /// Round-trip time from RTCP sender/receiver reports, once one was measured.
+    /// Round-trip time of the selected ICE candidate pair, from its STUN consent checks
+    /// (every few seconds). `rtc` 0.21.1 keeps no RTT from RTCP reports, so this is the one.
     pub rtt: Option<Duration>,
-    /// Round-trip time of the selected ICE candidate pair (STUN consent checks).
-    pub ice_rtt: Option<Duration>,
 }

@@ -340,7 +340,7 @@ impl AudioLeg {
         self.connection == RTCPeerConnectionState::Connected
     }
 
-    /// Packet counters and round-trip times.
+    /// Packet counters and the round-trip time.
     pub fn stats(&mut self, now: Instant) -> LegStats {
         let report = self.pc.get_stats(now, StatsSelector::None);
         let mut s = LegStats::default();
@@ -356,12 +356,9 @@ impl AudioLeg {
                 }
                 RTCStatsReportEntry::RemoteInboundRtp(r) => {
                     s.packets_lost += r.received_rtp_stream_stats.packets_lost;
-                    if r.round_trip_time_measurements > 0 {
-                        s.rtt = secs(r.round_trip_time);
-                    }
                 }
                 RTCStatsReportEntry::IceCandidatePair(p) if p.nominated => {
-                    s.ice_rtt = secs(p.current_round_trip_time).or(s.ice_rtt);
+                    s.rtt = secs(p.current_round_trip_time).or(s.rtt);
                 }
                 _ => {}
             }

@@ -115,6 +115,8 @@ async fn chromium_offers(page: &mut ChromiumPage, ice_lite: bool) {
     if ice_lite {
         assert!(answer.contains("a=ice-lite"), "{answer}");
     }
+    // Our answerer is the DTLS client (ADR 0007, note 1).
+    assert!(answer.contains("a=setup:active"), "{answer}");
     let (handle, events) = driver::spawn(leg, s);
     let mut leg = Leg { handle, events };
     call(page, "acceptAnswer", vec![json!(answer)]);
@@ -151,6 +153,8 @@ async fn we_offer(page: &mut ChromiumPage) {
         answer.contains("useinbandfec=1"),
         "Chromium keeps in-band FEC: {answer}"
     );
+    // Chromium as answerer is the DTLS client; our offerer is the server (ADR 0007, note 1).
+    assert!(answer.contains("a=setup:active"), "{answer}");
     leg.handle
         .accept_answer(answer)
         .await

@@ -627,3 +627,127 @@ async fn far_end_hold_by_reinvite_keeps_the_call_up() {
     assert!(ok, "sipp failed:\n{trace}");
     trunk.shutdown().await;
 }
+
+// ---------------------------------------------------------------- bad input
+
+fn request(method: &str, ruri_user: &str, extra: &str, body: &str, port: u16) -> String {
+    format!(
+        "{method} sip:{ruri_user}@127.0.0.1 SIP/2.0\r\n\
+         Via: SIP/2.0/UDP 127.0.0.1:{port};branch=z9hG4bK-{}\r\n\
+         Max-Forwards: 70\r\n\
+         From: <sip:probe@127.0.0.1>;tag=p1\r\n\
+         To: <sip:{ruri_user}@127.0.0.1>\r\n\
+         Call-ID: {}@127.0.0.1\r\n\
+         CSeq: 1 {method}\r\n{extra}\
+         Content-Length: {}\r\n\r\n{body}",
+        rand_token(),
+        rand_token(),
+        body.len()
+    )
+}
+
+fn rand_token() -> String {
+    static N: AtomicU16 = AtomicU16::new(1);
+    format!(
+        "{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst)
+    )
+}
+
+/// Send one datagram and return the status code of the answer, if one comes.
+async fn ask(sock: &tokio::net::UdpSocket, to: SocketAddr, msg: &[u8]) -> Option<u16> {
+    sock.send_to(msg, to).await.expect("send");
+    let mut buf = vec![0u8; 65_536];
+    let deadline = Instant::now() + Duration::from_millis(1500);
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let (n, _) = timeout(left, sock.recv_from(&mut buf)).await.ok()?.ok()?;
+        let text = String::from_utf8_lossy(&buf[..n]);
+        let code: Option<u16> = text
+            .strip_prefix("SIP/2.0 ")
+            .and_then(|r| r.get(..3))
+            .and_then(|c| c.parse().ok());
+        // Skip provisional answers (100 Trying to an INVITE).
+        match code {
+            Some(c) if c < 200 => continue,
+            other => return other,
+        }
+    }
+}
+
+const GOOD_SDP: &str = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n\
+                        m=audio 4000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn malformed_input_gets_typed_answers_and_the_trunk_keeps_serving() {
+    let trunk = Trunk::start(config(vec![]), Arc::new(RejectAllInbound))
+        .await
+        .expect("trunk");
+    let to = trunk.sip_addr();
+    let sock = tokio::net::UdpSocket::bind((LOCAL, 0)).await.expect("udp");
+    let port = sock.local_addr().expect("addr").port();
+
+    // Garbage cannot be answered: dropped and counted.
+    assert_eq!(ask(&sock, to, b"\x00\x01\x02garbage\r\n\r\n").await, None);
+    assert_eq!(trunk.stats().malformed_dropped, 1);
+
+    let options = request("OPTIONS", "trunk", "", "", port);
+    let no_call_id: String = options
+        .lines()
+        .filter(|l| !l.starts_with("Call-ID"))
+        .map(|l| format!("{l}\r\n"))
+        .collect();
+    assert_eq!(ask(&sock, to, no_call_id.as_bytes()).await, Some(400));
+    let mf0 = options.replace("Max-Forwards: 70", "Max-Forwards: 0");
+    assert_eq!(ask(&sock, to, mf0.as_bytes()).await, Some(483));
+    let unknown = request("FROBNICATE", "trunk", "", "", port);
+    assert_eq!(ask(&sock, to, unknown.as_bytes()).await, Some(501));
+    let big = request(
+        "OPTIONS",
+        "trunk",
+        &format!("X-Pad: {}\r\n", "a".repeat(9000)),
+        "",
+        port,
+    );
+    assert_eq!(ask(&sock, to, big.as_bytes()).await, Some(513));
+    let register = request("REGISTER", "trunk", "", "", port);
+    assert_eq!(ask(&sock, to, register.as_bytes()).await, Some(405));
+    let stray_bye = request("BYE", "trunk", "", "", port);
+    assert_eq!(ask(&sock, to, stray_bye.as_bytes()).await, Some(481));
+
+    // INVITEs: bad SDP, no common codec, unknown number, and a good one (480 for now).
+    let ct = "Content-Type: application/sdp\r\n";
+    let bad_sdp = request("INVITE", MAIN_NUMBER, ct, "this is not sdp", port);
+    assert_eq!(ask(&sock, to, bad_sdp.as_bytes()).await, Some(488));
+    let g729 = GOOD_SDP.replace(
+        "RTP/AVP 0\r\na=rtpmap:0 PCMU/8000",
+        "RTP/AVP 18\r\na=rtpmap:18 G729/8000",
+    );
+    let no_codec = request("INVITE", MAIN_NUMBER, ct, &g729, port);
+    assert_eq!(ask(&sock, to, no_codec.as_bytes()).await, Some(488));
+    let unknown_number = request("INVITE", "+15550000000", ct, GOOD_SDP, port);
+    assert_eq!(ask(&sock, to, unknown_number.as_bytes()).await, Some(404));
+    let inbound = request("INVITE", MAIN_NUMBER, ct, GOOD_SDP, port);
+    assert_eq!(ask(&sock, to, inbound.as_bytes()).await, Some(480));
+
+    // Oversize over TCP as well.
+    let mut tcp = tokio::net::TcpStream::connect(to).await.expect("tcp");
+    let big_tcp = big.replace("SIP/2.0/UDP", "SIP/2.0/TCP");
+    tcp.write_all(big_tcp.as_bytes()).await.expect("tcp write");
+    let mut buf = vec![0u8; 4096];
+    let n = timeout(Duration::from_secs(2), tcp.read(&mut buf))
+        .await
+        .expect("tcp answer in time")
+        .expect("tcp read");
+    assert!(
+        String::from_utf8_lossy(&buf[..n]).starts_with("SIP/2.0 513 "),
+        "{}",
+        String::from_utf8_lossy(&buf[..n])
+    );
+
+    // And the trunk still answers a keepalive.
+    assert_eq!(ask(&sock, to, options.as_bytes()).await, Some(200));
+    assert_eq!(trunk.stats().malformed_answered, 5);
+    trunk.shutdown().await;
+}

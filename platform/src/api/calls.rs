@@ -104,7 +104,7 @@ mod tests {
             "c",
             "x0",
             &format!("c{}", "0A".repeat(16)),
-            &"c".repeat(33),
+            &"g".repeat(33),
         ] {
             assert!(call_id(bad).is_err(), "{bad}");
         }

@@ -421,6 +421,7 @@ async fn voip_call_bridges_tones_both_ways_with_hold_music_dtmf_and_record() {
         .await
         .unwrap();
 
+    eprintln!("agent leg codec: {:?}", agent.codec);
     let t0 = Instant::now();
     let heard = agent.talk(SECS(3), AGENT_TONE).await;
     let tail = to_f64(&heard[heard.len().min(8000)..]);

@@ -71,9 +71,24 @@ pub enum Command {
     },
 }
 
+/// The log filter: `RUST_LOG` or `info,sqlx=warn`, and rsipstack at `warn` unless
+/// `RUST_LOG` names it: its info level prints whole SIP messages, phone numbers and all
+/// (DESIGN invariant 5).
+pub fn log_directives(env: Option<&str>) -> String {
+    let base = env
+        .filter(|s| !s.trim().is_empty())
+        .unwrap_or("info,sqlx=warn");
+    if base.contains("rsipstack") {
+        base.to_string()
+    } else {
+        format!("{base},rsipstack=warn")
+    }
+}
+
 fn init_tracing() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    let env = std::env::var("RUST_LOG").ok();
+    let filter = tracing_subscriber::EnvFilter::try_new(log_directives(env.as_deref()))
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,rsipstack=warn"));
     // Logs go to stderr: stdout carries only the lines scripts and tests read.
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
@@ -224,5 +239,18 @@ async fn shutdown_signal() {
     tokio::select! {
         _ = ctrl_c => {}
         _ = term => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::log_directives;
+
+    #[test]
+    fn invariant_5_sip_messages_stay_out_of_info_logs() {
+        assert_eq!(log_directives(None), "info,sqlx=warn,rsipstack=warn");
+        assert_eq!(log_directives(Some("debug")), "debug,rsipstack=warn");
+        // An engineer who asks for rsipstack's messages explicitly gets them.
+        assert_eq!(log_directives(Some("rsipstack=debug")), "rsipstack=debug");
     }
 }

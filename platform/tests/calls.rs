@@ -42,6 +42,11 @@ struct Lab {
 /// A seeded platform whose trunk has `routes` (`PREFIX=IP:PORT`), a 64-port media range,
 /// short ring timeouts.
 async fn lab(routes: &[String], extra: &[&str]) -> Lab {
+    lab_logged(routes, extra, None).await
+}
+
+/// As [`lab`]; with `log`, the platform logs at info into that file.
+async fn lab_logged(routes: &[String], extra: &[&str], log: Option<&Path>) -> Lab {
     let db = TestDb::sqlite();
     common::seed(&db).await;
     let first = seatline_testpeers::ports::free_block(64).unwrap();
@@ -66,7 +71,13 @@ async fn lab(routes: &[String], extra: &[&str]) -> Lab {
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let level = std::env::var("SEATLINE_TEST_LOG")
         .unwrap_or_else(|_| "warn,seatline_platform::calls=info,rsipstack=warn".into());
-    let platform = Platform::start_args(&db, &level, Stdio::inherit(), &args).await;
+    let platform = match log {
+        Some(path) => {
+            let file = std::fs::File::create(path).unwrap();
+            Platform::start_args(&db, "info,rsipstack=warn", Stdio::from(file), &args).await
+        }
+        None => Platform::start_args(&db, &level, Stdio::inherit(), &args).await,
+    };
     Lab { _db: db, platform }
 }
 
@@ -574,9 +585,11 @@ async fn callback_rings_the_agent_then_the_customer_and_joins_them() {
     let dir = tempfile::tempdir().unwrap();
     let agent_phone = phone(AGENT_PHONE, 440, AnswerMode::Auto, dir.path()).await;
     let customer = phone(CUSTOMER, CUSTOMER_TONE, AnswerMode::Auto, dir.path()).await;
-    let lab = lab(
+    let log = dir.path().join("platform.log");
+    let lab = lab_logged(
         &[route(AGENT_PHONE, &agent_phone), route("", &customer)],
         &[],
+        Some(&log),
     )
     .await;
     let (token, mut dev) = lab.login("1001", "pc").await;
@@ -629,6 +642,16 @@ async fn callback_rings_the_agent_then_the_customer_and_joins_them() {
         assert!(
             (f - want).abs() <= 20.0,
             "the {who} heard {f} Hz, wanted {want}"
+        );
+    }
+
+    // Invariant 5: the platform's info log names calls by id, never by number.
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(text.contains(&call_id), "the log names the call");
+    for number in [CUSTOMER, AGENT_PHONE, "4008001001"] {
+        assert!(
+            !text.contains(number),
+            "a phone number in the platform's log"
         );
     }
 }

@@ -26,7 +26,9 @@ generated=bindings/out/swift/SeatlineCore.swift
 if [ ! -f "$generated" ]; then
   bindings/generate.sh debug
 fi
-# One error outside the @_documentation gaps: `let writeReturn = { () }` in the
-# callback-interface glue, valid Swift that the grammar cannot read.
+# Outside the @_documentation gaps, one error per `let writeReturn = { () }` in the
+# callback-interface glue (EventListener, NativeDialer, ...): valid Swift that the grammar
+# cannot read. The baseline counts them, so a new foreign trait does not fail the check.
+glue=$(grep -c 'let writeReturn = { () }' "$generated" || true)
 echo "check-swift: $generated"
-$py --known '@_documentation' --baseline 1 "$generated"
+$py --known '@_documentation' --baseline "$glue" "$generated"

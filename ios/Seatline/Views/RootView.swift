@@ -38,7 +38,11 @@ struct MainTabs: View {
             .tag(Tab.phone)
 
             NavigationStack {
-                DialPadScreen(model: app.dial)
+                if let call = app.call {
+                    DialOrCallScreen(call: call, dial: app.dial)
+                } else {
+                    DialPadScreen(model: app.dial)
+                }
             }
             .tabItem { Label(Labels.dialTab.zh, systemImage: "circle.grid.3x3") }
             .tag(Tab.dial)

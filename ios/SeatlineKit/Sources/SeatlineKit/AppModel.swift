@@ -11,18 +11,31 @@ public final class AppModel: ObservableObject {
     public let dial: DialModel
     public let library: LibraryModel
     public let settings: SettingsModel
+    /// The call screen (R12–R18), when the app gave the core's calls.
+    public let call: CallModel?
 
     private let core: AgentCore
     private let worker: Worker
     private var subscription: CoreSubscription?
     private var pump: Task<Void, Never>?
 
-    public init(core: AgentCore, worker: Worker, audio: AudioDevicesProvider, dialPad: DialPadProtocol, calls: CallStarter) {
+    /// With `callCore` the dial pad places calls through `call` (R12); `calls` is then unused.
+    public init(
+        core: AgentCore,
+        worker: Worker,
+        audio: AudioDevicesProvider,
+        dialPad: DialPadProtocol,
+        calls: CallStarter,
+        callCore: CallCore? = nil
+    ) {
         self.core = core
         self.worker = worker
+        let callModel = callCore.map { CallModel(core: $0, worker: worker) }
+        call = callModel
         session = SessionModel(core: core, worker: worker)
         phone = PhoneModel(core: core)
-        dial = DialModel(pad: dialPad, core: core, calls: calls)
+        let starter: CallStarter = callModel ?? calls
+        dial = DialModel(pad: dialPad, core: core, calls: starter)
         library = LibraryModel(core: core, worker: worker)
         settings = SettingsModel(core: core, audio: audio, worker: worker)
 
@@ -60,6 +73,7 @@ public final class AppModel: ObservableObject {
         session.onEvent(event)
         phone.onEvent(event)
         library.onEvent(event)
+        call?.onEvent(event)
     }
 
     /// Stops the events; the models keep their last state.
@@ -79,5 +93,6 @@ public final class AppModel: ObservableObject {
         phone.refresh(profile: nil)
         library.clear()
         dial.clear()
+        call?.dismiss()
     }
 }

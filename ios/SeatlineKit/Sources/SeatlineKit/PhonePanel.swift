@@ -63,7 +63,7 @@ public enum PhoneReducer {
             next.faultOpen = false
             next.switching = false
             next.hasOnlineService = false
-        case .libraryChanged, .recordsChanged:
+        case .libraryChanged, .recordsChanged, .callChanged:
             break
         }
         return next

@@ -6,6 +6,7 @@ import androidx.lifecycle.viewModelScope
 import io.seatline.core.DialPad
 import io.seatline.shell.AppModel
 import io.seatline.shell.SeatlineAgentCore
+import io.seatline.shell.SeatlineCallCore
 import kotlinx.coroutines.Dispatchers
 
 /**
@@ -22,7 +23,10 @@ class ShellViewModel(application: Application) : AndroidViewModel(application) {
         worker = Dispatchers.IO,
         audio = seatline.audio,
         dialPad = dialPad,
+        // Unused while callCore is given: the call model places calls (R12), and its
+        // native method goes through the core to AndroidNativeDialer.
         calls = SystemDialer(application),
+        callCore = SeatlineCallCore(seatline.core),
     ).also { it.start() }
 
     override fun onCleared() {

@@ -22,11 +22,14 @@ class AppModel(
     audio: AudioDevicesProvider,
     dialPad: DialPadInterface,
     calls: CallStarter,
+    /** The core's calls (R12–R18); with it the dial pad places calls through [call]. */
+    callCore: CallCore? = null,
 ) : AutoCloseable {
+    val call: CallModel? = callCore?.let { CallModel(it, scope, worker) }
     val phone = PhoneModel(core, scope)
     val library = LibraryModel(core, scope, worker)
     val settings = SettingsModel(core, audio, scope, worker)
-    val dial = DialModel(dialPad, core, calls)
+    val dial = DialModel(dialPad, core, call ?: calls)
     val session = SessionModel(core, scope, worker, onLoggedIn = ::loggedIn, onLoggedOut = ::loggedOut)
 
     private val subscription: AutoCloseable = core.subscribe { event -> scope.launch { dispatch(event) } }
@@ -47,6 +50,7 @@ class AppModel(
         session.onEvent(event)
         phone.onEvent(event)
         library.onEvent(event)
+        call?.onEvent(event)
     }
 
     private fun loggedIn(profile: AgentProfile) {
@@ -58,6 +62,7 @@ class AppModel(
         phone.refresh(null)
         library.clear()
         dial.clear()
+        call?.dismiss()
     }
 
     override fun close() = subscription.close()

@@ -68,7 +68,7 @@ object PhoneReducer {
             switching = false,
             hasOnlineService = false,
         )
-        ClientEvent.LibraryChanged, ClientEvent.RecordsChanged -> panel
+        ClientEvent.LibraryChanged, ClientEvent.RecordsChanged, ClientEvent.CallChanged -> panel
     }
 }
 

@@ -41,7 +41,7 @@ private val KEYS = listOf("123", "456", "789")
  * only, stops at 20 and says when to shrink; Enter or the call button dials.
  */
 @Composable
-fun DialPadScreen(model: DialModel, onAddCustomer: (String) -> Unit) {
+fun DialPadScreen(model: DialModel, onAddCustomer: (String) -> Unit, header: @Composable () -> Unit = {}) {
     val ui by model.state.collectAsStateWithLifecycle()
     val clipboard = LocalClipboardManager.current
     val big = MaterialTheme.typography.headlineLarge
@@ -50,6 +50,7 @@ fun DialPadScreen(model: DialModel, onAddCustomer: (String) -> Unit) {
         modifier = Modifier.fillMaxSize().padding(16.dp),
         verticalArrangement = Arrangement.spacedBy(8.dp),
     ) {
+        header()
         // The field shows what the core kept; each edit is replayed on the core (DialModel.edit).
         OutlinedTextField(
             value = TextFieldValue(ui.text, TextRange(ui.cursor)),

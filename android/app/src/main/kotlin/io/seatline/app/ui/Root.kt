@@ -110,7 +110,7 @@ private fun MainScreen(app: AppModel) {
                 }
                 null -> when (tab) {
                     Tab.PHONE -> PhoneScreen(app.phone, app.session)
-                    Tab.DIAL -> DialPadScreen(app.dial, onAddCustomer = { page = Page.AddCustomer(it) })
+                    Tab.DIAL -> DialTab(app, onAddCustomer = { page = Page.AddCustomer(it) }, onOpen = open)
                     Tab.CUSTOMERS -> LibraryScreen(
                         app.library,
                         onOpen = open,
@@ -120,5 +120,21 @@ private fun MainScreen(app: AppModel) {
                 }
             }
         }
+    }
+}
+
+/** The dial pad with the method choice (R12), or the call panel while there is one. */
+@Composable
+private fun DialTab(app: AppModel, onAddCustomer: (String) -> Unit, onOpen: (Long) -> Unit) {
+    val call = app.call
+    if (call == null) {
+        DialPadScreen(app.dial, onAddCustomer = onAddCustomer)
+        return
+    }
+    val ui by call.state.collectAsStateWithLifecycle()
+    if (ui.panel != null) {
+        CallScreen(call, onAddCustomer = onAddCustomer, onOpenCustomer = onOpen)
+    } else {
+        DialPadScreen(app.dial, onAddCustomer = onAddCustomer, header = { CallMethodChooser(call) })
     }
 }

@@ -10,7 +10,6 @@ import androidx.compose.foundation.layout.padding
 import androidx.compose.material3.Button
 import androidx.compose.material3.ButtonDefaults
 import androidx.compose.material3.FilledTonalButton
-import androidx.compose.material3.FilterChip
 import androidx.compose.material3.MaterialTheme
 import androidx.compose.material3.OutlinedButton
 import androidx.compose.material3.Text
@@ -35,11 +34,12 @@ fun CallMethodChooser(model: CallModel) {
     Column(verticalArrangement = Arrangement.spacedBy(4.dp)) {
         Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
             ui.methods.forEach { m ->
-                FilterChip(
-                    selected = m == ui.method,
-                    onClick = { model.choose(m) },
-                    label = { Text(CallLabels.method(m).zh) },
-                )
+                // The chosen method filled, the others outlined (stable Material 3 only).
+                if (m == ui.method) {
+                    Button(onClick = { model.choose(m) }) { Text(CallLabels.method(m).zh) }
+                } else {
+                    OutlinedButton(onClick = { model.choose(m) }) { Text(CallLabels.method(m).zh) }
+                }
             }
         }
         BilingualText(CallLabels.methodHint(ui.method))

@@ -276,7 +276,7 @@ fn main() -> std::process::ExitCode {
 
 fn init_logging(data_dir: &std::path::Path, to_file: bool) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("SEATLINE_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,rtc=error"));
     if to_file {
         if std::fs::create_dir_all(data_dir).is_ok() {
             if let Ok(file) = std::fs::File::create(data_dir.join("desk.log")) {

@@ -4,11 +4,12 @@
 //! The test is the agent's PC device for signalling: it logs agent 1001 in over REST, opens the
 //! event socket `GET /api/v1/events` with the bearer token (the platform takes the token from the
 //! header only, which a browser WebSocket cannot set), starts a VoIP call with `POST /calls`,
-//! and relays SDP between that socket and a Chromium page (`testpeers/chromium/webrtc-peer.html`),
+//! and relays SDP between that socket and a Chromium page (`testpeers/chromium/gateway-peer.html`),
 //! which is the media peer: its microphone is a fake device playing a 440 Hz WAV.
 //!
 //! Asserted: the call reaches `Connected`; Chromium's `getStats()` counts inbound Opus packets
-//! from the gateway; the customer's recording holds 440 Hz; `POST /calls/{id}/hangup` ends the
+//! from the gateway and its analyser (`testpeers/chromium/gateway-peer.html`) hears 1 kHz; the
+//! customer's recording holds 440 Hz; `POST /calls/{id}/hangup` ends the
 //! call (`Ended`, answered, by the agent). Loopback only; every process (platform, baresip,
 //! Chromium, node) is ended by its guard on drop.
 
@@ -302,11 +303,12 @@ async fn chromium_talks_to_a_baresip_customer_through_the_gateway() -> Result<()
     let browser = tokio::task::block_in_place(|| {
         Chromium::launch(ChromiumOptions {
             fake_audio: Some(wav.clone()),
-            ..Default::default()
+            // The page's AudioContext (the analyser of the received audio) starts unprompted.
+            extra_args: vec!["--autoplay-policy=no-user-gesture-required".into()],
         })
     })?;
     let mut page = tokio::task::block_in_place(|| {
-        browser.open_page(&chromium::peer_dir().join("webrtc-peer.html"))
+        browser.open_page(&chromium::peer_dir().join("gateway-peer.html"))
     })?;
 
     // Agent 1001 on a PC, its event socket, the call.
@@ -404,8 +406,17 @@ async fn chromium_talks_to_a_baresip_customer_through_the_gateway() -> Result<()
         "{stats}"
     );
     assert_eq!(stats["connectionState"], "connected", "{stats}");
-    // Let the customer record a few seconds of the microphone.
-    tokio::time::sleep(Duration::from_secs(4)).await;
+    // What Chromium hears: the customer's 1 kHz (2 s of analyser frames; the customer
+    // records the microphone meanwhile).
+    let tone = page_call(
+        &mut page,
+        "remoteTone",
+        vec![json!(200), json!(2000), json!(20)],
+    )?;
+    println!("Chromium hears: {tone}");
+    let hz = tone["hz"].as_f64().unwrap_or(0.0);
+    assert!((hz - 1000.0).abs() < 15.0, "Chromium heard {tone}");
+    tokio::time::sleep(Duration::from_secs(2)).await;
     let stats = page_call(&mut page, "stats", vec![])?;
     println!("Chromium's stats after ~5 s of talk: {stats}");
 

@@ -589,3 +589,61 @@ async fn voip_call_survives_a_5_s_outage_of_the_agent_side() -> Result<()> {
     );
     Ok(())
 }
+
+/// R12, R3: a mobile client places VoIP too (agent 1001 has a bound number): tones both
+/// ways; a mobile without a bound number (1003) is refused before anything is placed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn voip_from_a_mobile_client_carries_audio_both_ways() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let customer = phone(
+        "13900000001",
+        1000,
+        dir.path().join("customer.wav"),
+        AnswerMode::Auto,
+        None,
+    )
+    .await?;
+    let platform = CallPlatform::start(&[route("139", &customer)], &[]).await?;
+
+    let unbound = Device::new(&platform.url(), DeviceKind::Mobile)?;
+    unbound.login_demo("1003").await?;
+    let refused = unbound
+        .client
+        .start_call(CallMethod::Voip, "13900000001")
+        .await;
+    assert!(
+        matches!(refused, Err(seatline_core::CoreError::Dial(_))),
+        "R3: {refused:?}"
+    );
+
+    let mobile = Device::new(&platform.url(), DeviceKind::Mobile)?;
+    let sink = dir.path().join("speaker.wav");
+    mobile.client.set_audio_backend(Some(wav_card(&sink)));
+    mobile.login_demo("1001").await?;
+    mobile
+        .client
+        .start_call(CallMethod::Voip, "13900000001")
+        .await?;
+    wait_call(
+        &mobile,
+        "mobile VoIP talking",
+        Duration::from_secs(30),
+        talking,
+    )
+    .await
+    .map_err(|e| err(format!("{e}; platform: {}", platform.log_tail())))?;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    mobile.client.hang_up().await?;
+    wait_call(&mobile, "ended", Duration::from_secs(15), |v| {
+        v.phase.is_ended()
+    })
+    .await?;
+
+    let heard = speaker_recording(&sink).await?;
+    let f = main_tone(&heard, SampleRate::Hz48000);
+    assert!((f - 1000.0).abs() < 15.0, "the mobile agent heard {f} Hz");
+    let path = customer.save_recording(Duration::from_secs(15)).await?;
+    let f = main_tone(&phone_recording(&path)?, SampleRate::Hz8000);
+    assert!((f - 440.0).abs() < 15.0, "the customer heard {f} Hz");
+    Ok(())
+}

@@ -8,12 +8,14 @@
 //! directories, so suites run in parallel with each other and with the other crates'.
 
 pub mod api;
+pub mod call_platform;
 pub mod device;
 pub mod link;
 pub mod logs;
 pub mod platform;
 
 pub use api::Rest;
+pub use call_platform::CallPlatform;
 pub use device::{data_dir, dial_refusal, Device, Recorder};
 pub use link::Link;
 pub use platform::{platform_bin, Platform};

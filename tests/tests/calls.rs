@@ -17,150 +17,19 @@
 use seatline_core::audio::{read_recording, Pacing, Repeat, WavBackend, WavInput};
 use seatline_core::call::CallStage;
 use seatline_core::client::{CallView, VoiceState};
-use seatline_e2e::{demo, err, eventually, platform_bin, Device, Result};
+use seatline_e2e::{demo, err, eventually, CallPlatform, Device, Result};
 use seatline_media::tone::{dominant_frequency, SineGenerator};
 use seatline_media::SampleRate;
 use seatline_proto::{CallMethod, CallOutcome, DeviceKind, Party};
 use seatline_testpeers::baresip::{AnswerMode, AudioSource, Baresip, BaresipConfig, Codec};
 use seatline_testpeers::fault::{TcpRelay, UdpRelay};
-use std::io::{BufRead, BufReader};
-use std::net::{SocketAddr, UdpSocket};
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
 
 /// A customer number outside the demo library (R16 is checked with a library one).
 const STRANGER: &str = "13912345678";
-/// The platform's media port block: trunk RTP in the lower half, WebRTC in the upper.
-const MEDIA_PORTS: u16 = 16;
-
-/// The platform with a trunk: `serve` with routes to the test's phones.
-struct CallPlatform {
-    child: Child,
-    addr: SocketAddr,
-    /// First of the media ports; the WebRTC legs use the upper half.
-    media: u16,
-    dir: tempfile::TempDir,
-}
-
-impl CallPlatform {
-    async fn start(routes: &[String], extra: &[&str]) -> Result<CallPlatform> {
-        let bin = platform_bin()?;
-        let dir = tempfile::Builder::new()
-            .prefix("seatline-calls-")
-            .tempdir()?;
-        let db = format!("sqlite://{}", dir.path().join("platform.db").display());
-        let out = tokio::process::Command::new(&bin)
-            .args(["seed-demo", "--db", &db])
-            .env("RUST_LOG", "warn")
-            .output()
-            .await?;
-        if !out.status.success() {
-            return Err(err(format!(
-                "seed-demo: {}",
-                String::from_utf8_lossy(&out.stderr)
-            )));
-        }
-        let media = seatline_testpeers::ports::free_block(MEDIA_PORTS)?;
-        let log = std::fs::File::create(dir.path().join("platform.log"))?;
-        let mut args: Vec<String> = [
-            "serve",
-            "--db",
-            &db,
-            "--listen",
-            "127.0.0.1:0",
-            "--sip-listen",
-            "127.0.0.1:0",
-            "--rtp-ports",
-            &format!("{}-{}", media, media + MEDIA_PORTS - 1),
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-        for r in routes {
-            args.push("--trunk-route".into());
-            args.push(r.clone());
-        }
-        args.extend(extra.iter().map(|s| s.to_string()));
-        let mut child = Command::new(&bin)
-            .args(&args)
-            .env(
-                "RUST_LOG",
-                std::env::var("SEATLINE_E2E_PLATFORM_LOG").unwrap_or_else(|_| "info".into()),
-            )
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::from(log))
-            .spawn()?;
-        let stdout = child.stdout.take().ok_or_else(|| err("no stdout"))?;
-        let (tx, rx) = std::sync::mpsc::channel::<String>();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(|l| l.ok()) {
-                let _ = tx.send(line);
-            }
-        });
-        let found = tokio::task::spawn_blocking(move || {
-            let deadline = std::time::Instant::now() + Duration::from_secs(60);
-            while let Some(left) = deadline.checked_duration_since(std::time::Instant::now()) {
-                match rx.recv_timeout(left) {
-                    Ok(line) => {
-                        if let Some(a) = line.trim().strip_prefix("listening on http://") {
-                            return a.parse::<SocketAddr>().ok();
-                        }
-                    }
-                    Err(_) => return None,
-                }
-            }
-            None
-        })
-        .await?;
-        let mut platform = CallPlatform {
-            child,
-            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
-            media,
-            dir,
-        };
-        match found {
-            Some(addr) => {
-                platform.addr = addr;
-                Ok(platform)
-            }
-            None => Err(err(format!(
-                "the platform did not start: {}",
-                platform.log_tail()
-            ))),
-        }
-    }
-
-    fn url(&self) -> String {
-        format!("http://{}", self.addr)
-    }
-
-    fn log_tail(&self) -> String {
-        let text =
-            std::fs::read_to_string(self.dir.path().join("platform.log")).unwrap_or_default();
-        let lines: Vec<&str> = text.lines().collect();
-        lines[lines.len().saturating_sub(30)..].join("\n")
-    }
-
-    /// Holds all WebRTC ports but the first, so the gateway's leg binds that one.
-    fn pin_gateway_port(&self) -> Result<(SocketAddr, Vec<UdpSocket>)> {
-        let half = MEDIA_PORTS / 2;
-        let held = (self.media + half + 1..self.media + MEDIA_PORTS)
-            .map(|p| UdpSocket::bind(("127.0.0.1", p)))
-            .collect::<std::io::Result<Vec<_>>>()?;
-        Ok((SocketAddr::from(([127, 0, 0, 1], self.media + half)), held))
-    }
-}
-
-impl Drop for CallPlatform {
-    fn drop(&mut self) {
-        // Our own child, by its handle.
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 fn tone(hz: f64, seconds: usize) -> Vec<i16> {
     SineGenerator::new(SampleRate::Hz48000, hz, 0.3).samples(48_000 * seconds)
@@ -447,6 +316,11 @@ async fn voip_under_loss_and_jitter_reports_mos() -> Result<()> {
     let platform = CallPlatform::start(&[route("", &customer)], &[]).await?;
     let (gateway, _held) = platform.pin_gateway_port()?;
     let relay = UdpRelay::start(gateway, 5).await?;
+    // The faults are on from the first packet: the call is set up through them.
+    relay.faults().set_loss_percent(5.0);
+    relay
+        .faults()
+        .set_delay(Duration::from_millis(70), Duration::from_millis(60));
     let device = Device::new(&platform.url(), DeviceKind::Pc)?;
     let sink = dir.path().join("speaker.wav");
     device.client.set_audio_backend(Some(wav_card(&sink)));
@@ -463,12 +337,6 @@ async fn voip_under_loss_and_jitter_reports_mos() -> Result<()> {
     )
     .await
     .map_err(|e| err(format!("{e}; platform: {}", platform.log_tail())))?;
-    // The faults start once the call talks: setting the call up through them did not
-    // connect in the first runs (see the suite's report); the call itself must hold.
-    relay.faults().set_loss_percent(5.0);
-    relay
-        .faults()
-        .set_delay(Duration::from_millis(70), Duration::from_millis(60));
     tokio::time::sleep(Duration::from_secs(12)).await;
     let stats = device
         .client
@@ -522,7 +390,7 @@ async fn voip_call_survives_a_5_s_outage_of_the_agent_side() -> Result<()> {
     let platform = CallPlatform::start(&[route("", &customer)], &[]).await?;
     let (gateway, _held) = platform.pin_gateway_port()?;
     let media = UdpRelay::start(gateway, 9).await?;
-    let web = TcpRelay::start(platform.addr, 9).await?;
+    let web = TcpRelay::start(platform.addr(), 9).await?;
     let device = Device::new(&format!("http://{}", web.local_addr()), DeviceKind::Pc)?;
     let sink = dir.path().join("speaker.wav");
     device.client.set_audio_backend(Some(wav_card(&sink)));

@@ -14,7 +14,7 @@
 //! Chromium, node) is ended by its guard on drop.
 
 use futures_util::{SinkExt, StreamExt};
-use seatline_e2e::{demo, err, platform_bin, Rest, Result};
+use seatline_e2e::{demo, err, CallPlatform, Rest, Result};
 use seatline_media::tone::dominant_frequency;
 use seatline_media::SampleRate;
 use seatline_proto::events::DeviceFrame;
@@ -22,10 +22,8 @@ use seatline_proto::{paths, CallOutcome, CallPhase, DeviceKind, Event, EventFram
 use seatline_testpeers::baresip::{AnswerMode, AudioSource, Baresip, BaresipConfig, Codec};
 use seatline_testpeers::chromium::{self, Chromium, ChromiumOptions, ChromiumPage};
 use serde_json::{json, Value};
-use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
@@ -33,124 +31,8 @@ use tokio_tungstenite::tungstenite::Message;
 
 /// The customer's number (outside the demo library; the catch-all route reaches baresip).
 const CUSTOMER: &str = "13900000001";
-/// The platform's media port block: trunk RTP in the lower half, WebRTC in the upper.
-const MEDIA_PORTS: u16 = 16;
 /// The bound of one page call (offer with full ICE gathering, stats).
 const PAGE_CALL: Duration = Duration::from_secs(20);
-
-/// The platform with its trunk routed to the test's phone.
-struct TrunkPlatform {
-    child: Child,
-    addr: SocketAddr,
-    dir: tempfile::TempDir,
-}
-
-impl TrunkPlatform {
-    async fn start(routes: &[String]) -> Result<TrunkPlatform> {
-        let bin = platform_bin()?;
-        let dir = tempfile::Builder::new()
-            .prefix("seatline-chromium-gw-")
-            .tempdir()?;
-        let db = format!("sqlite://{}", dir.path().join("platform.db").display());
-        let out = tokio::process::Command::new(&bin)
-            .args(["seed-demo", "--db", &db])
-            .env("RUST_LOG", "warn")
-            .output()
-            .await?;
-        if !out.status.success() {
-            return Err(err(format!(
-                "seed-demo: {}",
-                String::from_utf8_lossy(&out.stderr)
-            )));
-        }
-        let media = seatline_testpeers::ports::free_block(MEDIA_PORTS)?;
-        let log = std::fs::File::create(dir.path().join("platform.log"))?;
-        let mut args: Vec<String> = [
-            "serve",
-            "--db",
-            &db,
-            "--listen",
-            "127.0.0.1:0",
-            "--sip-listen",
-            "127.0.0.1:0",
-            "--rtp-ports",
-            &format!("{}-{}", media, media + MEDIA_PORTS - 1),
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-        for r in routes {
-            args.push("--trunk-route".into());
-            args.push(r.clone());
-        }
-        let mut child = Command::new(&bin)
-            .args(&args)
-            .env(
-                "RUST_LOG",
-                std::env::var("SEATLINE_E2E_PLATFORM_LOG").unwrap_or_else(|_| "info".into()),
-            )
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::from(log))
-            .spawn()?;
-        let stdout = child.stdout.take().ok_or_else(|| err("no stdout"))?;
-        let (tx, rx) = std::sync::mpsc::channel::<String>();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(|l| l.ok()) {
-                let _ = tx.send(line);
-            }
-        });
-        let found = tokio::task::spawn_blocking(move || {
-            let deadline = std::time::Instant::now() + Duration::from_secs(60);
-            while let Some(left) = deadline.checked_duration_since(std::time::Instant::now()) {
-                match rx.recv_timeout(left) {
-                    Ok(line) => {
-                        if let Some(a) = line.trim().strip_prefix("listening on http://") {
-                            return a.parse::<SocketAddr>().ok();
-                        }
-                    }
-                    Err(_) => return None,
-                }
-            }
-            None
-        })
-        .await?;
-        let mut platform = TrunkPlatform {
-            child,
-            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
-            dir,
-        };
-        match found {
-            Some(addr) => {
-                platform.addr = addr;
-                Ok(platform)
-            }
-            None => Err(err(format!(
-                "the platform did not start: {}",
-                platform.log_tail()
-            ))),
-        }
-    }
-
-    fn url(&self) -> String {
-        format!("http://{}", self.addr)
-    }
-
-    fn log_tail(&self) -> String {
-        let text =
-            std::fs::read_to_string(self.dir.path().join("platform.log")).unwrap_or_default();
-        let lines: Vec<&str> = text.lines().collect();
-        lines[lines.len().saturating_sub(30)..].join("\n")
-    }
-}
-
-impl Drop for TrunkPlatform {
-    fn drop(&mut self) {
-        // Our own child, by its handle.
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 /// Runs a page call without stalling the runtime's other workers.
 fn page_call(page: &mut ChromiumPage, name: &str, args: Vec<Value>) -> Result<Value> {
@@ -295,7 +177,7 @@ async fn chromium_talks_to_a_baresip_customer_through_the_gateway() -> Result<()
     cfg.codecs = vec![Codec::Pcmu];
     cfg.answer_mode = AnswerMode::Auto;
     let customer = Baresip::start(cfg).await?;
-    let platform = TrunkPlatform::start(&[format!("={}", customer.sip_addr())]).await?;
+    let platform = CallPlatform::start(&[format!("={}", customer.sip_addr())], &[]).await?;
 
     // Chromium with a 440 Hz microphone, and the peer page.
     let wav = dir.path().join("mic-440.wav");
@@ -321,7 +203,7 @@ async fn chromium_talks_to_a_baresip_customer_through_the_gateway() -> Result<()
             "e2e-chromium-pc",
         )
         .await?;
-    let mut socket = EventSocket::open(platform.addr, &login.token).await?;
+    let mut socket = EventSocket::open(platform.addr(), &login.token).await?;
     socket
         .wait("hello", Duration::from_secs(10), |ev| {
             matches!(ev, Event::Hello { .. }).then_some(())

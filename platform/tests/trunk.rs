@@ -347,7 +347,6 @@ impl Sipp {
     /// A SIPp UAS running `platform/tests/sipp/<scenario>` for one call.
     async fn uas(scenario: &str, vars: &[(&str, &str)]) -> Sipp {
         let dir = tempfile::tempdir().expect("tempdir");
-        let port = free_port();
         // Scenario files carry @@name@@ placeholders where SIPp cannot take a variable
         // (status codes, regular expressions).
         let src = format!("{}/tests/sipp/{scenario}", env!("CARGO_MANIFEST_DIR"));
@@ -358,33 +357,44 @@ impl Sipp {
         let path = dir.path().join(scenario);
         std::fs::write(&path, text).expect("scenario copy");
         let path = path.display().to_string();
-        let mut cmd = Command::new("sipp");
-        cmd.args(["-sf", &path, "-i", "127.0.0.1", "-p", &port.to_string()])
-            .args(["-mp", &port_block(4).to_string()])
-            .args(["-m", "1", "-timeout", "30s", "-timeout_error", "-nostdin"])
-            .arg("-trace_msg")
-            .arg("-message_file")
-            .arg(dir.path().join("msg.log"))
-            .arg("-trace_screen")
-            .arg("-screen_file")
-            .arg(dir.path().join("screen.log"))
-            .arg("-trace_err")
-            .arg("-error_file")
-            .arg(dir.path().join("err.log"));
-        let child = cmd
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .kill_on_drop(true)
-            .spawn()
-            .expect("sipp (apt install sip-tester)");
-        let addr = SocketAddr::new(LOCAL, port);
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while std::net::UdpSocket::bind(addr).is_ok() {
-            assert!(Instant::now() < deadline, "sipp did not start");
-            tokio::time::sleep(Duration::from_millis(20)).await;
+        // A free port can be taken again before SIPp binds it (the suites run in
+        // parallel): when SIPp exits at once, try another port, a bounded few times.
+        for _attempt in 0..4 {
+            let port = free_port();
+            let mut cmd = Command::new("sipp");
+            cmd.args(["-sf", &path, "-i", "127.0.0.1", "-p", &port.to_string()])
+                .args(["-mp", &port_block(4).to_string()])
+                .args(["-m", "1", "-timeout", "30s", "-timeout_error", "-nostdin"])
+                .arg("-trace_msg")
+                .arg("-message_file")
+                .arg(dir.path().join("msg.log"))
+                .arg("-trace_screen")
+                .arg("-screen_file")
+                .arg(dir.path().join("screen.log"))
+                .arg("-trace_err")
+                .arg("-error_file")
+                .arg(dir.path().join("err.log"));
+            let mut child = cmd
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .kill_on_drop(true)
+                .spawn()
+                .expect("sipp (apt install sip-tester)");
+            let addr = SocketAddr::new(LOCAL, port);
+            let deadline = Instant::now() + Duration::from_secs(10);
+            loop {
+                if std::net::UdpSocket::bind(addr).is_err() {
+                    return Sipp { child, dir, addr };
+                }
+                if child.try_wait().ok().flatten().is_some() || Instant::now() >= deadline {
+                    let _ = child.kill().await;
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
         }
-        Sipp { child, dir, addr }
+        panic!("sipp did not start");
     }
 
     fn trace(&self) -> String {

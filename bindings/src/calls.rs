@@ -251,28 +251,3 @@ impl Seatline {
         self.client.set_audio_backend(Some(Arc::new(backend)));
     }
 }
-
-impl From<seatline_proto::CallMethod> for CallMethod {
-    fn from(m: seatline_proto::CallMethod) -> Self {
-        match m {
-            seatline_proto::CallMethod::Voip => CallMethod::Voip,
-            seatline_proto::CallMethod::Callback => CallMethod::Callback,
-            seatline_proto::CallMethod::Native => CallMethod::Native,
-        }
-    }
-}
-
-impl From<seatline_proto::CallOutcome> for CallOutcome {
-    fn from(o: seatline_proto::CallOutcome) -> Self {
-        use seatline_proto::CallOutcome as O;
-        match o {
-            O::Answered => CallOutcome::Answered,
-            O::Busy => CallOutcome::Busy,
-            O::NoAnswer => CallOutcome::NoAnswer,
-            O::Rejected => CallOutcome::Rejected,
-            O::Failed => CallOutcome::Failed,
-            O::AgentNoAnswer => CallOutcome::AgentNoAnswer,
-            O::Missed => CallOutcome::Missed,
-        }
-    }
-}

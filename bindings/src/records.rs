@@ -105,26 +105,14 @@ impl From<proto::CallRecord> for CallRecord {
                 proto::CallDirection::Outbound => CallDirection::Outbound,
                 proto::CallDirection::Inbound => CallDirection::Inbound,
             },
-            method: match r.method {
-                proto::CallMethod::Voip => CallMethod::Voip,
-                proto::CallMethod::Callback => CallMethod::Callback,
-                proto::CallMethod::Native => CallMethod::Native,
-            },
+            method: r.method.into(),
             device: r.device.into(),
             number: r.number.to_string(),
             customer_name: r.customer_name,
             started_at_ms: r.started_at_ms,
             answered_at_ms: r.answered_at_ms,
             ended_at_ms: r.ended_at_ms,
-            outcome: r.outcome.map(|o| match o {
-                proto::CallOutcome::Answered => CallOutcome::Answered,
-                proto::CallOutcome::Busy => CallOutcome::Busy,
-                proto::CallOutcome::NoAnswer => CallOutcome::NoAnswer,
-                proto::CallOutcome::Rejected => CallOutcome::Rejected,
-                proto::CallOutcome::Failed => CallOutcome::Failed,
-                proto::CallOutcome::AgentNoAnswer => CallOutcome::AgentNoAnswer,
-                proto::CallOutcome::Missed => CallOutcome::Missed,
-            }),
+            outcome: r.outcome.map(Into::into),
             outcome_zh: outcome.zh.into(),
             outcome_en: outcome.en.into(),
             missed: outcome.missed,
@@ -132,6 +120,31 @@ impl From<proto::CallRecord> for CallRecord {
             direction_en: direction_en.into(),
             method_zh: method_zh.into(),
             method_en: method_en.into(),
+        }
+    }
+}
+
+impl From<seatline_proto::CallMethod> for CallMethod {
+    fn from(m: seatline_proto::CallMethod) -> Self {
+        match m {
+            seatline_proto::CallMethod::Voip => CallMethod::Voip,
+            seatline_proto::CallMethod::Callback => CallMethod::Callback,
+            seatline_proto::CallMethod::Native => CallMethod::Native,
+        }
+    }
+}
+
+impl From<seatline_proto::CallOutcome> for CallOutcome {
+    fn from(o: seatline_proto::CallOutcome) -> Self {
+        use seatline_proto::CallOutcome as O;
+        match o {
+            O::Answered => CallOutcome::Answered,
+            O::Busy => CallOutcome::Busy,
+            O::NoAnswer => CallOutcome::NoAnswer,
+            O::Rejected => CallOutcome::Rejected,
+            O::Failed => CallOutcome::Failed,
+            O::AgentNoAnswer => CallOutcome::AgentNoAnswer,
+            O::Missed => CallOutcome::Missed,
         }
     }
 }

@@ -4,11 +4,11 @@
 //! The test is the agent's PC device for signalling: it logs agent 1001 in over REST, opens the
 //! event socket `GET /api/v1/events` with the bearer token (the platform takes the token from the
 //! header only, which a browser WebSocket cannot set), starts a VoIP call with `POST /calls`,
-//! and relays SDP between that socket and a Chromium page (`testpeers/chromium/gateway-peer.html`),
+//! and relays SDP between that socket and a Chromium page (`testpeers/chromium/webrtc-peer.html`),
 //! which is the media peer: its microphone is a fake device playing a 440 Hz WAV.
 //!
 //! Asserted: the call reaches `Connected`; Chromium's `getStats()` counts inbound Opus packets
-//! from the gateway and its analyser (`testpeers/chromium/gateway-peer.html`) hears 1 kHz; the
+//! from the gateway and its analyser (`testpeers/chromium/webrtc-peer.html`) hears 1 kHz; the
 //! customer's recording holds 440 Hz; `POST /calls/{id}/hangup` ends the
 //! call (`Ended`, answered, by the agent). Loopback only; every process (platform, baresip,
 //! Chromium, node) is ended by its guard on drop.
@@ -190,7 +190,7 @@ async fn chromium_talks_to_a_baresip_customer_through_the_gateway() -> Result<()
         })
     })?;
     let mut page = tokio::task::block_in_place(|| {
-        browser.open_page(&chromium::peer_dir().join("gateway-peer.html"))
+        browser.open_page(&chromium::peer_dir().join("webrtc-peer.html"))
     })?;
 
     // Agent 1001 on a PC, its event socket, the call.
